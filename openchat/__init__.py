@@ -1,0 +1,1 @@
+"""Open Chat: a self-hosted chat app for hundreds of AI models through OpenRouter."""

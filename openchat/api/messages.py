@@ -1,0 +1,50 @@
+"""Message routes: post a message (which starts its answer), list, regenerate, stop."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Query
+
+from openchat.api.deps import ChatDep, ConversationDep
+from openchat.api.schemas import ErrorOut, MessageCreate, MessageList, MessageOut, RegenerateRequest
+
+router = APIRouter(
+    tags=["messages"], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+)
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessageOut)
+async def post_message(
+    conversation: ConversationDep, body: MessageCreate, chat: ChatDep
+) -> MessageOut:
+    """Store the user message and start its answer; stream it from `/stream`."""
+    message = await chat.send(conversation, body.message, body.model, body.client_message_id)
+    return MessageOut.from_domain(message)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=MessageList)
+async def list_messages(
+    conversation: ConversationDep,
+    chat: ChatDep,
+    versions: Annotated[Literal["current", "all"], Query()] = "current",
+) -> MessageList:
+    messages = await chat.messages(conversation, all_versions=versions == "all")
+    return MessageList(data=[MessageOut.from_domain(message) for message in messages])
+
+
+@router.post("/conversations/{conversation_id}/regenerate", response_model=MessageOut)
+async def regenerate_answer(
+    conversation: ConversationDep,
+    chat: ChatDep,
+    body: Annotated[RegenerateRequest | None, Body()] = None,
+) -> MessageOut:
+    """Start a new answer to the latest user message; the earlier one stays as a version."""
+    message = await chat.regenerate(conversation, body.model if body else None)
+    return MessageOut.from_domain(message)
+
+
+@router.post("/conversations/{conversation_id}/stop", response_model=MessageOut)
+async def stop_answer(conversation: ConversationDep, chat: ChatDep) -> MessageOut:
+    """Stop the running answer; the partial text is stored as `cancelled`."""
+    return MessageOut.from_domain(await chat.stop(conversation))

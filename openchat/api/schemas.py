@@ -1,0 +1,176 @@
+"""Request bodies and response shapes of the HTTP API (the contract of shared API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from openchat.domain import Conversation, Message, MessageStatus, ModelInfo, Usage
+
+MAX_MESSAGE_CHARS = 100_000
+ModelId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+SystemPrompt = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class ConversationCreate(BaseModel):
+    default_model: ModelId | None = None
+    title: Title | None = None
+    system_prompt: SystemPrompt | None = None
+
+
+class ConversationUpdate(BaseModel):
+    title: Title | None = None
+    default_model: ModelId | None = None
+    system_prompt: SystemPrompt | None = None
+
+
+class MessageCreate(BaseModel):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    model: ModelId | None = None
+    client_message_id: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, message: str) -> str:
+        if not message.strip():
+            raise ValueError("message must not be empty or only whitespace")
+        return message
+
+
+class RegenerateRequest(BaseModel):
+    model: ModelId | None = None
+
+
+class UsageOut(BaseModel):
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    cost: float | None
+
+    @classmethod
+    def from_domain(cls, usage: Usage | None) -> UsageOut | None:
+        if usage is None:
+            return None
+        return cls(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+            cost=usage.cost,
+        )
+
+
+class MessageOut(BaseModel):
+    id: str
+    message_id: str = Field(description="Equals `id`; kept for the original clients.")
+    role: Literal["user", "assistant", "system"]
+    content: str
+    model: str | None
+    timestamp: datetime
+    status: MessageStatus
+    error: str | None
+    error_code: int | None = Field(description="The upstream status of a failed answer.")
+    usage: UsageOut | None
+    parent_id: str | None
+    reasoning: str | None
+    finish_reason: str | None
+
+    @classmethod
+    def from_domain(cls, message: Message) -> MessageOut:
+        return cls(
+            id=message.id,
+            message_id=message.id,
+            role=message.role,
+            content=message.content,
+            model=message.model,
+            timestamp=message.created_at,
+            status=message.status,
+            error=message.error,
+            error_code=message.error_code,
+            usage=UsageOut.from_domain(message.usage),
+            parent_id=message.parent_id,
+            reasoning=message.reasoning,
+            finish_reason=message.finish_reason,
+        )
+
+
+class MessageList(BaseModel):
+    data: list[MessageOut]
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    default_model: str
+    system_prompt: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_domain(cls, conversation: Conversation) -> ConversationOut:
+        return cls(
+            id=conversation.id,
+            title=conversation.title,
+            default_model=conversation.default_model,
+            system_prompt=conversation.system_prompt,
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+        )
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]
+
+
+class ConversationPage(BaseModel):
+    data: list[ConversationOut]
+    next_cursor: str | None
+
+
+class PricingOut(BaseModel):
+    prompt: str | None
+    completion: str | None
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    id: str
+    name: str
+    description: str
+    context_length: int | None
+    pricing: PricingOut | None
+    input_modalities: list[str]
+
+    @classmethod
+    def from_domain(cls, model: ModelInfo) -> ModelOut:
+        pricing = model.pricing
+        return cls(
+            id=model.id,
+            name=model.name,
+            description=model.description,
+            context_length=model.context_length,
+            pricing=PricingOut(prompt=pricing.prompt, completion=pricing.completion)
+            if pricing
+            else None,
+            input_modalities=model.input_modalities,
+        )
+
+
+class ModelList(BaseModel):
+    data: list[ModelOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unavailable"]
+    upstream_configured: bool
+
+
+class ErrorOut(BaseModel):
+    detail: str

@@ -1,0 +1,65 @@
+"""GET /conversations/{id}/stream: the answer as Server-Sent Events, resumable.
+
+Frames are encoded once by the generation; this route only relays bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from openchat.api.deps import ChatDep, ConversationDep, LastEventIdDep, SettingsDep
+from openchat.api.schemas import ErrorOut
+from openchat.chat.events import replay_frames
+from openchat.chat.service import StoredAnswer
+
+router = APIRouter(tags=["stream"])
+
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get(
+    "/conversations/{conversation_id}/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The answer's events"},
+        400: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+    },
+)
+async def stream_answer(
+    conversation: ConversationDep,
+    chat: ChatDep,
+    settings: SettingsDep,
+    last_event_id: LastEventIdDep,
+    model: str | None = None,
+) -> StreamingResponse:
+    """Start, attach to, or replay the answer to the latest user message."""
+    source = await chat.start_or_attach(conversation, model)
+    frames: AsyncIterator[bytes]
+    if isinstance(source, StoredAnswer):
+        frames = _once(_replay(source))
+    else:
+        frames = source.frames_after(last_event_id, settings.stream_ping_interval)
+    return StreamingResponse(frames, media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+def _replay(stored: StoredAnswer) -> bytes:
+    message = stored.message
+    return replay_frames(
+        message.id,
+        message.model or "",
+        message.content,
+        message.reasoning,
+        message.status,
+        message.error,
+        message.error_code,
+        message.finish_reason,
+        message.usage,
+    )
+
+
+async def _once(frame: bytes) -> AsyncIterator[bytes]:
+    yield frame

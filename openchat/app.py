@@ -1,0 +1,88 @@
+"""create_app(): wires settings, storage, the upstream client and the service into FastAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from openchat.api import router
+from openchat.chat.catalog import ModelCatalog
+from openchat.chat.service import ChatService
+from openchat.errors import OpenChatError, UpstreamError
+from openchat.middleware import BodyLimit, LastResort, SecurityHeaders
+from openchat.settings import Settings
+from openchat.storage.database import create_engine, migrate
+from openchat.storage.sql import SqlChatStore
+from openchat.upstream.openrouter import OpenRouterClient, build_http_client
+from openchat.web import mount_web
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the app; `transport` lets tests put a fake in front of the upstream client."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        await migrate(engine)
+        http = build_http_client(settings, transport)
+        upstream = OpenRouterClient(http, settings.max_tokens, settings.upstream_idle_timeout)
+        chat = ChatService(
+            SqlChatStore(engine),
+            upstream.stream_chat if settings.upstream_configured else None,
+            settings.model_name,
+            settings.checkpoint_interval,
+        )
+        await chat.start()
+        app.state.settings = settings
+        app.state.chat = chat
+        app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
+        if not settings.upstream_configured:
+            log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")
+        try:
+            yield
+        finally:
+            await chat.close()
+            await http.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Open Chat",
+        version="1.0",
+        summary="Chat with hundreds of AI models through OpenRouter.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]
+    app.include_router(router)
+    mount_web(app, settings.web_dist)
+    # Added last = outermost: headers on every answer, CORS before routing.
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(LastResort)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Last-Event-ID"],
+    )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+async def _openchat_error(_request: Request, error: OpenChatError) -> JSONResponse:
+    headers = {}
+    if isinstance(error, UpstreamError) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)

@@ -1,0 +1,124 @@
+"""The task that writes one answer: upstream deltas into the event log, the final state into
+the store. Failures become an `error` event and a stored status, never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from openchat.chat.events import done_payload, error_payload
+from openchat.chat.generation import Generation, GenerationRegistry
+from openchat.domain import Message, MessageStatus, Turn, Usage
+from openchat.errors import NotFound, OpenChatError, UpstreamError
+from openchat.storage.store import AnswerUpdate, ChatStore
+from openchat.upstream.openrouter import Delta, Finished, ReasoningDelta, TextDelta
+
+log = logging.getLogger(__name__)
+
+StreamChat = Callable[[str, Sequence[Turn]], AsyncIterator[Delta]]
+
+NOT_CONFIGURED = (
+    "No OpenRouter API key is configured. Set OPENROUTER_API_KEY in the .env file at the project"
+    " root (or the environment) and restart Open Chat."
+)
+SERVER_STOPPED = (
+    "The server stopped while this answer was being written. The partial answer is kept."
+)
+INTERNAL = "Something went wrong while writing this answer. The partial answer is kept."
+
+
+class AnswerWriter:
+    """Runs generations to their end and stores what they produced."""
+
+    def __init__(
+        self, store: ChatStore, registry: GenerationRegistry, stream_chat: StreamChat | None
+    ) -> None:
+        self._store = store
+        self._registry = registry
+        self._stream_chat = stream_chat  # None when no API key is configured
+
+    async def run(self, generation: Generation, turns: Sequence[Turn]) -> Message | None:
+        """Stream the answer, then store and publish its final state. Never raises."""
+        return await self.finish(generation, await self._stream(generation, turns))
+
+    def stopped_before_start(self, generation: Generation) -> AnswerUpdate:
+        """The final state of an answer whose task was cancelled before it ran at all."""
+        return AnswerUpdate(generation.message_id, "", None, "cancelled", finish_reason="cancelled")
+
+    async def finish(self, generation: Generation, update: AnswerUpdate) -> Message | None:
+        """Store the final state, publish the closing event and release the generation."""
+        message: Message | None = None
+        try:
+            message = await self._store.finish_answer(update)
+        except NotFound:
+            log.info("Conversation %s was deleted while its answer ran", generation.conversation_id)
+        except Exception as error:  # storage down: the event still reaches the reader
+            log.error(
+                "Could not store the answer %s: %s", generation.message_id, type(error).__name__
+            )
+        if update.status == "error":
+            generation.finish(
+                error_payload(generation.message_id, update.error or INTERNAL, update.error_code)
+            )
+        else:
+            generation.finish(
+                done_payload(
+                    generation.message_id, update.finish_reason, update.usage, update.status
+                )
+            )
+        self._registry.release(generation)
+        log.info("Completed streaming for conversation %s", generation.conversation_id)
+        return message
+
+    async def _stream(self, generation: Generation, turns: Sequence[Turn]) -> AnswerUpdate:
+        status: MessageStatus = "complete"
+        error: str | None = None
+        code: int | None = None
+        finish_reason: str | None = None
+        usage: Usage | None = None
+        log.info(
+            "Streaming response for conversation %s with model %s",
+            generation.conversation_id,
+            generation.model,
+        )
+        try:
+            if self._stream_chat is None:
+                raise UpstreamError(NOT_CONFIGURED, upstream_status=503)
+            async for delta in self._stream_chat(generation.model, turns):
+                if isinstance(delta, TextDelta):
+                    generation.add_text(delta.text)
+                elif isinstance(delta, ReasoningDelta):
+                    generation.add_reasoning(delta.text)
+                elif isinstance(delta, Finished):
+                    finish_reason, usage = delta.finish_reason, delta.usage
+        except OpenChatError as failure:
+            status, error = "error", failure.detail
+            code = failure.upstream_status if isinstance(failure, UpstreamError) else None
+            log.error(
+                "Answer for conversation %s failed (upstream status %s)",
+                generation.conversation_id,
+                code,
+            )
+        except asyncio.CancelledError:
+            if generation.stop_reason == "stop":
+                status, finish_reason = "cancelled", "cancelled"
+            else:
+                status, error = "interrupted", SERVER_STOPPED
+        except Exception as failure:
+            status, error = "error", INTERNAL
+            log.error(
+                "Answer for conversation %s failed: %s",
+                generation.conversation_id,
+                type(failure).__name__,
+            )
+        return AnswerUpdate(
+            message_id=generation.message_id,
+            content=generation.text,
+            reasoning=generation.reasoning or None,
+            status=status,
+            error=error,
+            error_code=code,
+            finish_reason=finish_reason,
+            usage=usage,
+        )

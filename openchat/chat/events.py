@@ -1,0 +1,89 @@
+"""The events of an answer stream, encoded once as Server-Sent Events frames.
+
+Each event is encoded when it is published, so fan-out to many subscribers and
+replay after a reconnect cost a list slice and a socket write, not a JSON dump.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from openchat.domain import Usage
+
+
+def usage_json(usage: Usage | None) -> dict[str, Any] | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "cost": usage.cost,
+    }
+
+
+def sse_frame(event_id: int, payload: bytes) -> bytes:
+    """One SSE event: an `id:` line and one `data:` line of JSON."""
+    return b"id: %d\ndata: %s\n\n" % (event_id, payload)
+
+
+def start_payload(message_id: str, model: str) -> bytes:
+    return orjson.dumps({"type": "start", "message_id": message_id, "model": model})
+
+
+def chunk_payload(text: str) -> bytes:
+    # The hot path: one call per upstream read, so the constant part is not re-encoded.
+    return b'{"type":"chunk","content":%s}' % orjson.dumps(text)
+
+
+def reasoning_payload(text: str) -> bytes:
+    return b'{"type":"reasoning","content":%s}' % orjson.dumps(text)
+
+
+def done_payload(
+    message_id: str, finish_reason: str | None, usage: Usage | None, status: str
+) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "done",
+            "message_id": message_id,
+            "finish_reason": finish_reason,
+            "status": status,
+            "usage": usage_json(usage),
+        }
+    )
+
+
+def error_payload(message_id: str, message: str, code: int | None) -> bytes:
+    return orjson.dumps(
+        {"type": "error", "message_id": message_id, "message": message, "code": code}
+    )
+
+
+PING_FRAME = b": ping\n\n"
+
+
+def replay_frames(
+    message_id: str,
+    model: str,
+    content: str,
+    reasoning: str | None,
+    status: str,
+    error: str | None,
+    error_code: int | None,
+    finish_reason: str | None,
+    usage: Usage | None,
+) -> bytes:
+    """A stored answer as a short stream: start, its reasoning and text, then done or error."""
+    payloads = [start_payload(message_id, model)]
+    if reasoning:
+        payloads.append(reasoning_payload(reasoning))
+    if content:
+        payloads.append(chunk_payload(content))
+    if status == "error":
+        payloads.append(error_payload(message_id, error or "The answer failed.", error_code))
+    else:
+        payloads.append(done_payload(message_id, finish_reason, usage, status))
+    return b"".join(sse_frame(index, payload) for index, payload in enumerate(payloads, start=1))

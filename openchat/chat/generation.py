@@ -1,0 +1,151 @@
+"""Server-owned answers: the per-answer event log and the registry of running answers.
+
+A Generation is an append-only log of encoded SSE frames; an event's id is its
+position (1, 2, 3...), so a `Last-Event-ID` resume is a slice. Subscribers come
+and go; the upstream task runs to the end or to stop(). The registry keeps
+strong references to the tasks, one per conversation, and recently finished
+generations for a short grace period so a late reconnect resumes exactly.
+A shared (e.g. Redis) implementation must offer the same methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Literal
+
+from openchat.chat.events import PING_FRAME, chunk_payload, reasoning_payload, sse_frame
+from openchat.domain import Message
+
+StopReason = Literal["stop", "shutdown"]
+
+
+class Generation:
+    """One answer in progress and its replayable event log."""
+
+    def __init__(
+        self, conversation_id: str, message_id: str, model: str, created_at: datetime
+    ) -> None:
+        self.conversation_id = conversation_id
+        self.message_id = message_id
+        self.model = model
+        self.created_at = created_at
+        self.text_parts: list[str] = []
+        self.reasoning_parts: list[str] = []
+        self.dirty = False
+        self.stop_reason: StopReason | None = None
+        self.task: asyncio.Task[Message | None] | None = None
+        self._frames: list[bytes] = []
+        self._finished = False
+        self._waiters: list[asyncio.Future[bool]] = []
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def last_event_id(self) -> int:
+        return len(self._frames)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_parts)
+
+    def publish(self, payload: bytes) -> None:
+        """Append one event and wake every subscriber."""
+        self._frames.append(sse_frame(len(self._frames) + 1, payload))
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(True)
+
+    def add_text(self, text: str) -> None:
+        self.text_parts.append(text)
+        self.dirty = True
+        self.publish(chunk_payload(text))
+
+    def add_reasoning(self, text: str) -> None:
+        self.reasoning_parts.append(text)
+        self.dirty = True
+        self.publish(reasoning_payload(text))
+
+    def finish(self, payload: bytes) -> None:
+        """Publish the closing `done` or `error` event; subscribers end after it."""
+        self._finished = True
+        self.publish(payload)
+
+    async def frames_after(self, last_id: int, ping_interval: float) -> AsyncIterator[bytes]:
+        """Yield every frame after `last_id`, batched per wake-up, pinging while idle."""
+        position = min(max(last_id, 0), len(self._frames))
+        loop = asyncio.get_running_loop()
+        while True:
+            if position < len(self._frames):
+                batch = b"".join(self._frames[position:])
+                position = len(self._frames)
+                yield batch
+                continue
+            if self._finished:
+                return
+            waiter: asyncio.Future[bool] = loop.create_future()
+            self._waiters.append(waiter)
+            timer = loop.call_later(ping_interval, _resolve, waiter, False)
+            try:
+                woken = await waiter
+            finally:
+                timer.cancel()
+                if not waiter.done():  # the subscriber went away; publish() skips done waiters
+                    waiter.cancel()
+            if not woken:
+                yield PING_FRAME
+
+
+def _resolve(waiter: asyncio.Future[bool], value: bool) -> None:
+    if not waiter.done():
+        waiter.set_result(value)
+
+
+class GenerationRegistry:
+    """Running generations by conversation (at most one each) and recently finished ones."""
+
+    def __init__(self, grace_seconds: float = 120.0) -> None:
+        self._grace = grace_seconds
+        self._running: dict[str, Generation] = {}
+        self._recent: dict[str, Generation] = {}
+
+    def running(self, conversation_id: str) -> Generation | None:
+        return self._running.get(conversation_id)
+
+    def recent(self, conversation_id: str, message_id: str) -> Generation | None:
+        """The live or recently finished generation of that message, if still held."""
+        for generation in (self._running.get(conversation_id), self._recent.get(conversation_id)):
+            if generation is not None and generation.message_id == message_id:
+                return generation
+        return None
+
+    def add(self, generation: Generation) -> None:
+        self._running[generation.conversation_id] = generation
+
+    def release(self, generation: Generation) -> None:
+        """Move a finished generation to the grace list, dropping it when the grace ends."""
+        if self._running.get(generation.conversation_id) is generation:
+            del self._running[generation.conversation_id]
+        self._recent[generation.conversation_id] = generation
+        asyncio.get_running_loop().call_later(self._grace, self._forget, generation)
+
+    def forget_conversation(self, conversation_id: str) -> None:
+        self._recent.pop(conversation_id, None)
+
+    def _forget(self, generation: Generation) -> None:
+        if self._recent.get(generation.conversation_id) is generation:
+            del self._recent[generation.conversation_id]
+
+    def dirty(self) -> list[Generation]:
+        return [generation for generation in self._running.values() if generation.dirty]
+
+    def all_running(self) -> list[Generation]:
+        return list(self._running.values())

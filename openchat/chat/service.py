@@ -1,0 +1,280 @@
+"""ChatService: conversations, messages and answers — what the API calls, nothing of HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from openchat.chat import threads
+from openchat.chat.answers import AnswerWriter, StreamChat
+from openchat.chat.events import start_payload
+from openchat.chat.generation import Generation, GenerationRegistry
+from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
+from openchat.errors import BadRequest, Conflict, NotFound
+from openchat.storage.store import AnswerUpdate, ChatStore, MessageDraft
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """An answer that already ended: a stream replays it, with no upstream call."""
+
+    message: Message
+
+
+AnswerSource = Generation | StoredAnswer
+
+
+class ChatService:
+    """Conversation CRUD and the life of answers: send, stream, regenerate, stop."""
+
+    def __init__(
+        self,
+        store: ChatStore,
+        stream_chat: StreamChat | None,
+        default_model: str,
+        checkpoint_interval: float = 1.0,
+        registry: GenerationRegistry | None = None,
+    ) -> None:
+        self._store = store
+        self._default_model = default_model
+        self._checkpoint_interval = checkpoint_interval
+        self._registry = registry or GenerationRegistry()
+        self._writer = AnswerWriter(store, self._registry, stream_chat)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._checkpoints: asyncio.Task[None] | None = None
+
+    # Life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Mark answers a crash left `streaming` as `interrupted`; start checkpointing."""
+        interrupted = await self._store.mark_streaming_interrupted()
+        if interrupted:
+            log.warning(
+                "Marked %d answers left streaming by a previous run as interrupted", interrupted
+            )
+        self._checkpoints = asyncio.create_task(self._checkpoint_loop())
+
+    async def close(self) -> None:
+        """Stop running answers (stored as `interrupted`) and the checkpoint loop."""
+        running = self._registry.all_running()
+        for generation in running:
+            generation.stop_reason = "shutdown"
+            if generation.task is not None:
+                generation.task.cancel()
+        tasks = [generation.task for generation in running if generation.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            await asyncio.gather(self._checkpoints, return_exceptions=True)
+
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+        await self._store.ping()
+
+    # Conversations ----------------------------------------------------------------------
+
+    async def create_conversation(
+        self,
+        owner_id: str,
+        title: str | None,
+        default_model: str | None,
+        system_prompt: str | None,
+    ) -> Conversation:
+        draft = ConversationDraft(
+            title=(title or "").strip() or threads.DEFAULT_TITLE,
+            default_model=default_model or self._default_model,
+            system_prompt=system_prompt or "",
+        )
+        conversation = await self._store.create_conversation(owner_id, draft)
+        log.info(
+            "Created conversation %s with model %s", conversation.id, conversation.default_model
+        )
+        return conversation
+
+    async def get_conversation(self, owner_id: str, conversation_id: str) -> Conversation:
+        return await self._store.get_conversation(owner_id, conversation_id)
+
+    async def list_conversations(
+        self, owner_id: str, limit: int, cursor: str | None, query: str | None
+    ) -> Page:
+        return await self._store.list_conversations(owner_id, limit, cursor, query)
+
+    async def update_conversation(
+        self, owner_id: str, conversation_id: str, patch: ConversationPatch
+    ) -> Conversation:
+        return await self._store.update_conversation(owner_id, conversation_id, patch)
+
+    async def delete_conversation(self, conversation: Conversation) -> None:
+        running = self._registry.running(conversation.id)
+        if running is not None:
+            await self._cancel(running, "stop")
+        await self._store.delete_conversation(conversation.owner_id, conversation.id)
+        self._registry.forget_conversation(conversation.id)
+        self._locks.pop(conversation.id, None)
+
+    async def messages(
+        self, conversation: Conversation, all_versions: bool = False
+    ) -> list[Message]:
+        """The current thread (newest answer versions), or every stored version."""
+        stored = await self._store.list_messages(conversation.id)
+        return stored if all_versions else threads.current_thread(stored)
+
+    # Answers ----------------------------------------------------------------------------
+
+    async def send(
+        self,
+        conversation: Conversation,
+        text: str,
+        model: str | None,
+        client_message_id: str | None,
+    ) -> Message:
+        """Store a user message and start its answer; a repeated client id changes nothing."""
+        async with self._lock(conversation.id):
+            if client_message_id is not None:
+                earlier = await self._store.find_by_client_id(conversation.id, client_message_id)
+                if earlier is not None:
+                    return earlier
+            if self._registry.running(conversation.id) is not None:
+                raise Conflict(
+                    "An answer is still being written. Stop it or wait for it to finish."
+                )
+            stored = await self._store.list_messages(conversation.id)
+            title = (
+                threads.title_from(text) if conversation.title == threads.DEFAULT_TITLE else None
+            )
+            chosen = model or conversation.default_model
+            question = await self._store.add_user_message(
+                conversation.id,
+                MessageDraft(
+                    role="user", content=text, model=chosen, client_message_id=client_message_id
+                ),
+                title,
+            )
+            log.info("Added user message to conversation %s", conversation.id)
+            thread = [*threads.current_thread(stored), question]
+            await self._start(conversation, thread, question, chosen)
+            return question
+
+    async def start_or_attach(self, conversation: Conversation, model: str | None) -> AnswerSource:
+        """The running answer, a stored one to replay, or a new one when none exists yet."""
+        running = self._registry.running(conversation.id)
+        if running is not None:
+            return running
+        async with self._lock(conversation.id):
+            running = self._registry.running(conversation.id)
+            if running is not None:
+                return running
+            thread = threads.current_thread(await self._store.list_messages(conversation.id))
+            question = threads.latest_user_message(thread)
+            if question is None:
+                raise BadRequest("There is no message to answer yet: post one first.")
+            answer = threads.answer_to(thread, question)
+            if answer is None:
+                return await self._start(conversation, thread, question, model or question.model)
+            recent = self._registry.recent(conversation.id, answer.id)
+            return recent if recent is not None else StoredAnswer(answer)
+
+    async def regenerate(self, conversation: Conversation, model: str | None) -> Message:
+        """Start a new answer to the latest user message; earlier answers stay as versions."""
+        async with self._lock(conversation.id):
+            if self._registry.running(conversation.id) is not None:
+                raise Conflict("An answer is still being written. Stop it before regenerating.")
+            thread = threads.current_thread(await self._store.list_messages(conversation.id))
+            question = threads.latest_user_message(thread)
+            if question is None:
+                raise BadRequest("There is no message to answer yet: post one first.")
+            chosen = model or question.model or conversation.default_model
+            generation = await self._start(conversation, thread, question, chosen)
+        return Message(
+            id=generation.message_id,
+            conversation_id=conversation.id,
+            role="assistant",
+            content="",
+            model=chosen,
+            status="streaming",
+            created_at=generation.created_at,
+            parent_id=question.id,
+        )
+
+    async def stop(self, conversation: Conversation) -> Message:
+        """Stop the running answer: the upstream request is closed, the partial text kept."""
+        running = self._registry.running(conversation.id)
+        if running is None:
+            raise Conflict("No answer is being written in this conversation.")
+        message = await self._cancel(running, "stop")
+        if message is None:
+            raise NotFound("The answer could not be found after stopping it.")
+        return message
+
+    # Internals --------------------------------------------------------------------------
+
+    async def _start(
+        self,
+        conversation: Conversation,
+        thread: list[Message],
+        question: Message,
+        model: str | None,
+    ) -> Generation:
+        chosen = model or conversation.default_model
+        answer = await self._store.add_answer(
+            conversation.id,
+            MessageDraft(
+                role="assistant",
+                content="",
+                model=chosen,
+                status="streaming",
+                parent_id=question.id,
+            ),
+        )
+        generation = Generation(conversation.id, answer.id, chosen, answer.created_at)
+        generation.publish(start_payload(answer.id, chosen))
+        self._registry.add(generation)
+        turns = threads.history(conversation.system_prompt, thread, question)
+        generation.task = asyncio.create_task(self._writer.run(generation, turns))
+        return generation
+
+    async def _cancel(self, generation: Generation, reason: str) -> Message | None:
+        generation.stop_reason = "stop" if reason == "stop" else "shutdown"
+        task = generation.task
+        if task is None:
+            return None
+        task.cancel()
+        await asyncio.wait([task])
+        if task.cancelled():  # cancelled before its first step: nothing ran, so finish it here
+            return await self._writer.finish(
+                generation, self._writer.stopped_before_start(generation)
+            )
+        return task.result()
+
+    @asynccontextmanager
+    async def _lock(self, conversation_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            yield
+
+    async def _checkpoint_loop(self) -> None:
+        """Save every streaming answer's text once per interval, in one transaction."""
+        while True:
+            await asyncio.sleep(self._checkpoint_interval)
+            dirty = self._registry.dirty()
+            if not dirty:
+                continue
+            for generation in dirty:
+                generation.dirty = False
+            updates = [
+                AnswerUpdate(g.message_id, g.text, g.reasoning or None, "streaming") for g in dirty
+            ]
+            try:
+                await self._store.save_answers(updates)
+            except Exception as error:  # keep streaming; the next tick retries
+                log.error("Checkpoint of %d answers failed: %s", len(updates), type(error).__name__)
+                for generation in dirty:
+                    generation.dirty = True

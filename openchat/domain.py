@@ -1,0 +1,92 @@
+"""Plain records passed between the layers: conversations, messages, usage, models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+MessageStatus = Literal["complete", "streaming", "cancelled", "error", "interrupted"]
+Role = Literal["user", "assistant", "system"]
+LOCAL_OWNER = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    cost: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    owner_id: str
+    title: str
+    default_model: str
+    system_prompt: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    conversation_id: str
+    role: Role
+    content: str
+    model: str | None
+    status: MessageStatus
+    created_at: datetime
+    parent_id: str | None = None
+    client_message_id: str | None = None
+    reasoning: str | None = None
+    error: str | None = None
+    error_code: int | None = None
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationDraft:
+    title: str
+    default_model: str
+    system_prompt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPatch:
+    title: str | None = None
+    default_model: str | None = None
+    system_prompt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    prompt: str | None = None
+    completion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    id: str
+    name: str
+    description: str = ""
+    context_length: int | None = None
+    pricing: Pricing | None = None
+    input_modalities: list[str] = field(default_factory=lambda: ["text"])
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message of the history sent upstream."""
+
+    role: Role
+    content: str

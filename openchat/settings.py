@@ -1,0 +1,64 @@
+"""Runtime configuration, read once from the environment or `.env` at the project root."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'openchat.db'}"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration from the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore", frozen=False)
+
+    openrouter_api_key: SecretStr | None = None
+    openrouter_base_url: str = "https://openrouter.ai/api/v1"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8001, ge=1, le=65535)
+    model_name: str = "openai/gpt-4o-mini"
+    app_title: str = "Open Chat"
+    app_url: str = "http://localhost:8001"
+    database_url: str = DEFAULT_DATABASE_URL
+    cors_origins: str = "http://localhost:5173,http://localhost:3000"
+    models_cache_ttl: int = Field(default=3600, ge=0)
+    upstream_connect_timeout: float = Field(default=10.0, gt=0)
+    upstream_idle_timeout: float = Field(default=120.0, gt=0)
+    upstream_max_connections: int = Field(default=2000, ge=1)
+    max_tokens: int = Field(default=4096, ge=1)
+    checkpoint_interval: float = Field(default=1.0, gt=0)
+    stream_ping_interval: float = Field(default=15.0, gt=0)
+    max_message_chars: int = Field(default=100_000, ge=1)
+    log_level: str = "INFO"
+    web_dist: Path = PROJECT_ROOT / "web" / "dist"
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_async_driver(cls, url: str) -> str:
+        """Accept the plain URLs people copy from their hosting panel."""
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite:///", "sqlite+aiosqlite:///"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    @field_validator("openrouter_api_key")
+    @classmethod
+    def _blank_key_is_none(cls, key: SecretStr | None) -> SecretStr | None:
+        return key if key and key.get_secret_value().strip() else None
+
+    @cached_property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def upstream_configured(self) -> bool:
+        return self.openrouter_api_key is not None

@@ -1,0 +1,1 @@
+"""Persistence behind a small interface: the ChatStore protocol and its SQL implementation."""

@@ -1,0 +1,362 @@
+"""SqlChatStore: the ChatStore on SQLAlchemy 2 async, one code path for SQLite and PostgreSQL.
+
+Each method opens a short session of its own: answers outlive the request that
+started them, so nothing borrows a request-scoped session. Reads use Core
+selects of plain columns, which is several times cheaper than ORM objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from openchat.domain import (
+    Conversation,
+    ConversationDraft,
+    ConversationPatch,
+    Message,
+    Page,
+    Usage,
+)
+from openchat.errors import BadRequest, Conflict, NotFound
+from openchat.storage.store import AnswerUpdate, MessageDraft
+from openchat.storage.tables import ConversationRow, MessageRow
+
+conversations = cast(Table, ConversationRow.__table__)
+messages = cast(Table, MessageRow.__table__)
+
+CONVERSATION_COLUMNS = (
+    conversations.c.id,
+    conversations.c.owner_id,
+    conversations.c.title,
+    conversations.c.default_model,
+    conversations.c.system_prompt,
+    conversations.c.created_at,
+    conversations.c.updated_at,
+)
+MESSAGE_COLUMNS = (
+    messages.c.id,
+    messages.c.conversation_id,
+    messages.c.role,
+    messages.c.content,
+    messages.c.model,
+    messages.c.status,
+    messages.c.created_at,
+    messages.c.parent_id,
+    messages.c.client_message_id,
+    messages.c.reasoning,
+    messages.c.error,
+    messages.c.error_code,
+    messages.c.finish_reason,
+    messages.c.prompt_tokens,
+    messages.c.completion_tokens,
+    messages.c.total_tokens,
+    messages.c.cost,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _conversation(row: Any) -> Conversation:
+    return Conversation(
+        id=row.id,
+        owner_id=row.owner_id,
+        title=row.title,
+        default_model=row.default_model,
+        system_prompt=row.system_prompt,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _message(row: Any) -> Message:
+    has_usage = any(
+        value is not None
+        for value in (row.prompt_tokens, row.completion_tokens, row.total_tokens, row.cost)
+    )
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        role=row.role,
+        content=row.content,
+        model=row.model,
+        status=row.status,
+        created_at=_utc(row.created_at),
+        parent_id=row.parent_id,
+        client_message_id=row.client_message_id,
+        reasoning=row.reasoning,
+        error=row.error,
+        error_code=row.error_code,
+        finish_reason=row.finish_reason,
+        usage=Usage(row.prompt_tokens, row.completion_tokens, row.total_tokens, row.cost)
+        if has_usage
+        else None,
+    )
+
+
+def encode_cursor(conversation: Conversation) -> str:
+    raw = f"{conversation.updated_at.isoformat()}|{conversation.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, conversation_id = raw.split("|", 1)
+        return datetime.fromisoformat(moment), conversation_id
+    except ValueError as error:
+        raise BadRequest("The cursor is not valid; start again without it.") from error
+
+
+def _answer_values(update_: AnswerUpdate) -> dict[str, Any]:
+    usage = update_.usage or Usage()
+    return {
+        "content": update_.content,
+        "reasoning": update_.reasoning or None,
+        "status": update_.status,
+        "error": update_.error,
+        "error_code": update_.error_code,
+        "finish_reason": update_.finish_reason,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "cost": usage.cost,
+    }
+
+
+class SqlChatStore:
+    """The ChatStore over an async SQLAlchemy engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        async with self._engine.connect() as connection:
+            await connection.execute(select(1))
+
+    async def create_conversation(self, owner_id: str, draft: ConversationDraft) -> Conversation:
+        moment = now()
+        conversation = Conversation(
+            id=str(uuid.uuid4()),
+            owner_id=owner_id,
+            title=draft.title,
+            default_model=draft.default_model,
+            system_prompt=draft.system_prompt,
+            created_at=moment,
+            updated_at=moment,
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(
+                insert(conversations).values(
+                    id=conversation.id,
+                    owner_id=owner_id,
+                    title=conversation.title,
+                    default_model=conversation.default_model,
+                    system_prompt=conversation.system_prompt,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
+        return conversation
+
+    async def get_conversation(self, owner_id: str, conversation_id: str) -> Conversation:
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(*CONVERSATION_COLUMNS).where(
+                        conversations.c.id == conversation_id, conversations.c.owner_id == owner_id
+                    )
+                )
+            ).first()
+        if row is None:
+            raise NotFound("Conversation not found.")
+        return _conversation(row)
+
+    async def list_conversations(
+        self, owner_id: str, limit: int, cursor: str | None, query: str | None
+    ) -> Page:
+        statement = select(*CONVERSATION_COLUMNS).where(conversations.c.owner_id == owner_id)
+        if query:
+            statement = statement.where(
+                func.lower(conversations.c.title).contains(query.lower(), autoescape=True)
+            )
+        if cursor:
+            moment, last_id = decode_cursor(cursor)
+            statement = statement.where(
+                or_(
+                    conversations.c.updated_at < moment,
+                    and_(conversations.c.updated_at == moment, conversations.c.id < last_id),
+                )
+            )
+        statement = statement.order_by(
+            conversations.c.updated_at.desc(), conversations.c.id.desc()
+        ).limit(limit + 1)
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        items = [_conversation(row) for row in rows[:limit]]
+        next_cursor = encode_cursor(items[-1]) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
+
+    async def update_conversation(
+        self, owner_id: str, conversation_id: str, patch: ConversationPatch
+    ) -> Conversation:
+        values: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("title", patch.title),
+                ("default_model", patch.default_model),
+                ("system_prompt", patch.system_prompt),
+            )
+            if value is not None
+        }
+        values["updated_at"] = now()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id, conversations.c.owner_id == owner_id)
+                .values(**values)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound("Conversation not found.")
+        return await self.get_conversation(owner_id, conversation_id)
+
+    async def delete_conversation(self, owner_id: str, conversation_id: str) -> None:
+        async with self._sessions.begin() as session:
+            # Messages go first explicitly, so no database depends on cascade settings.
+            owned = select(conversations.c.id).where(
+                conversations.c.id == conversation_id, conversations.c.owner_id == owner_id
+            )
+            if (await session.execute(owned)).first() is None:
+                raise NotFound("Conversation not found.")
+            await session.execute(
+                delete(messages).where(messages.c.conversation_id == conversation_id)
+            )
+            await session.execute(
+                delete(conversations).where(conversations.c.id == conversation_id)
+            )
+
+    async def list_messages(self, conversation_id: str) -> list[Message]:
+        statement = (
+            select(*MESSAGE_COLUMNS)
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.seq)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [_message(row) for row in rows]
+
+    async def find_by_client_id(
+        self, conversation_id: str, client_message_id: str
+    ) -> Message | None:
+        statement = select(*MESSAGE_COLUMNS).where(
+            messages.c.conversation_id == conversation_id,
+            messages.c.client_message_id == client_message_id,
+        )
+        async with self._sessions() as session:
+            row = (await session.execute(statement)).first()
+        return _message(row) if row is not None else None
+
+    async def add_user_message(
+        self, conversation_id: str, draft: MessageDraft, title: str | None
+    ) -> Message:
+        message = self._new_message(conversation_id, draft)
+        touched: dict[str, Any] = {"updated_at": message.created_at}
+        if title is not None:
+            touched["title"] = title
+        try:
+            async with self._sessions.begin() as session:
+                await session.execute(insert(messages).values(**self._row_values(message)))
+                await session.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(**touched)
+                )
+        except IntegrityError as error:
+            raise Conflict("This message was already posted.") from error
+        return message
+
+    async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
+        message = self._new_message(conversation_id, draft)
+        async with self._sessions.begin() as session:
+            await session.execute(insert(messages).values(**self._row_values(message)))
+        return message
+
+    async def save_answers(self, updates: Sequence[AnswerUpdate]) -> None:
+        if not updates:
+            return
+        async with self._sessions.begin() as session:
+            for item in updates:
+                # Only while still streaming: a late checkpoint never undoes a final state.
+                await session.execute(
+                    update(messages)
+                    .where(messages.c.id == item.message_id, messages.c.status == "streaming")
+                    .values(**_answer_values(item))
+                )
+
+    async def finish_answer(self, update_: AnswerUpdate) -> Message:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(messages)
+                .where(messages.c.id == update_.message_id)
+                .values(**_answer_values(update_))
+            )
+            row = (
+                await session.execute(
+                    select(*MESSAGE_COLUMNS).where(messages.c.id == update_.message_id)
+                )
+            ).first()
+        if row is None:  # the conversation was deleted while the answer ran
+            raise NotFound("Message not found.")
+        return _message(row)
+
+    async def mark_streaming_interrupted(self) -> int:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(messages)
+                .where(messages.c.status == "streaming")
+                .values(status="interrupted")
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _new_message(conversation_id: str, draft: MessageDraft) -> Message:
+        return Message(
+            id=str(uuid.uuid4()),
+            conversation_id=conversation_id,
+            role=draft.role,
+            content=draft.content,
+            model=draft.model,
+            status=draft.status,
+            created_at=now(),
+            parent_id=draft.parent_id,
+            client_message_id=draft.client_message_id,
+        )
+
+    @staticmethod
+    def _row_values(message: Message) -> dict[str, Any]:
+        return {
+            "id": message.id,
+            "conversation_id": message.conversation_id,
+            "role": message.role,
+            "content": message.content,
+            "model": message.model,
+            "status": message.status,
+            "created_at": message.created_at,
+            "parent_id": message.parent_id,
+            "client_message_id": message.client_message_id,
+        }

@@ -1,0 +1,94 @@
+"""The ChatStore protocol: what the service needs from persistence, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from openchat.domain import (
+    Conversation,
+    ConversationDraft,
+    ConversationPatch,
+    Message,
+    MessageStatus,
+    Page,
+    Role,
+    Usage,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDraft:
+    role: Role
+    content: str
+    model: str | None = None
+    status: MessageStatus = "complete"
+    parent_id: str | None = None
+    client_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerUpdate:
+    """The state of an answer to write: a checkpoint while streaming, or the final state."""
+
+    message_id: str
+    content: str
+    reasoning: str | None
+    status: MessageStatus
+    error: str | None = None
+    error_code: int | None = None
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+
+class ChatStore(Protocol):
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+
+    async def create_conversation(self, owner_id: str, draft: ConversationDraft) -> Conversation:
+        """Store a new conversation."""
+
+    async def get_conversation(self, owner_id: str, conversation_id: str) -> Conversation:
+        """Return the conversation or raise NotFound."""
+
+    async def list_conversations(
+        self, owner_id: str, limit: int, cursor: str | None, query: str | None
+    ) -> Page:
+        """A page of conversations, most recently updated first."""
+
+    async def update_conversation(
+        self, owner_id: str, conversation_id: str, patch: ConversationPatch
+    ) -> Conversation:
+        """Apply the patch's set fields; raise NotFound."""
+
+    async def delete_conversation(self, owner_id: str, conversation_id: str) -> None:
+        """Delete the conversation and its messages; raise NotFound."""
+
+    async def list_messages(self, conversation_id: str) -> list[Message]:
+        """Every stored message of a conversation, oldest first, all versions."""
+
+    async def find_by_client_id(
+        self, conversation_id: str, client_message_id: str
+    ) -> Message | None:
+        """The message posted earlier with that client id, if any."""
+
+    async def add_user_message(
+        self, conversation_id: str, draft: MessageDraft, title: str | None
+    ) -> Message:
+        """Store a user message, touch the conversation and set its title when given.
+
+        Raises Conflict when the client id was already used (a concurrent retry).
+        """
+
+    async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
+        """Create the row of an answer that starts streaming."""
+
+    async def save_answers(self, updates: Sequence[AnswerUpdate]) -> None:
+        """Write several answers' states in one transaction (checkpoints)."""
+
+    async def finish_answer(self, update: AnswerUpdate) -> Message:
+        """Write an answer's final state and return it."""
+
+    async def mark_streaming_interrupted(self) -> int:
+        """After a crash: answers left `streaming` become `interrupted`. Returns how many."""

@@ -1,0 +1,1 @@
+"""Everything that knows OpenRouter (or another OpenAI-compatible server) exists."""

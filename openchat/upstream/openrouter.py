@@ -1,0 +1,239 @@
+"""OpenRouterClient: lists models and streams chat completions from OpenRouter or any
+OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio), mapping their small
+differences and every failure at this boundary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from openchat.domain import ModelInfo, Pricing, Turn, Usage
+from openchat.errors import UpstreamError
+from openchat.settings import Settings
+from openchat.upstream import failures
+from openchat.upstream.sse import iter_sse_data
+
+log = logging.getLogger(__name__)
+
+ERROR_BODY_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    finish_reason: str | None
+    usage: Usage | None
+
+
+Delta = TextDelta | ReasoningDelta | Finished
+
+
+def build_http_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one shared upstream client: base URL, auth, attribution, timeouts, pool size."""
+    headers = {"HTTP-Referer": settings.app_url, "X-Title": settings.app_title}
+    headers["X-OpenRouter-Title"] = settings.app_title
+    if settings.openrouter_api_key is not None:
+        headers["Authorization"] = f"Bearer {settings.openrouter_api_key.get_secret_value()}"
+    return httpx.AsyncClient(
+        base_url=settings.openrouter_base_url.rstrip("/") + "/",
+        headers=headers,
+        timeout=httpx.Timeout(
+            connect=settings.upstream_connect_timeout,
+            read=settings.upstream_idle_timeout,  # between bytes: comments keep it alive
+            write=30.0,
+            pool=30.0,
+        ),
+        limits=httpx.Limits(
+            max_connections=settings.upstream_max_connections,
+            max_keepalive_connections=min(settings.upstream_max_connections, 200),
+        ),
+        transport=transport,
+    )
+
+
+class OpenRouterClient:
+    """Lists models and streams chat completions."""
+
+    def __init__(self, http: httpx.AsyncClient, max_tokens: int, idle_timeout: float) -> None:
+        self._http = http
+        self._max_tokens = max_tokens
+        self._idle_timeout = idle_timeout
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The upstream catalogue, normalised; raise UpstreamError on failure."""
+        try:
+            response = await self._http.get("models")
+        except httpx.HTTPError as error:
+            raise failures.unreachable() from error
+        if response.status_code != 200:
+            raise failures.http_failure(
+                response.status_code, response.content, response.headers.get("retry-after")
+            )
+        try:
+            rows = orjson.loads(response.content).get("data")
+        except (orjson.JSONDecodeError, AttributeError) as error:
+            raise UpstreamError("The model list from upstream was not valid JSON.") from error
+        if not isinstance(rows, list):
+            raise UpstreamError("The model list from upstream had no `data` list.")
+        return [model for row in rows if (model := _model_info(row)) is not None]
+
+    async def stream_chat(self, model: str, turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+        """Yield text and reasoning deltas (coalesced per network read), then Finished.
+
+        Raise UpstreamError on HTTP errors, mid-stream errors, stalls and lost connections.
+        """
+        body = orjson.dumps(
+            {
+                "model": model,
+                "messages": [{"role": turn.role, "content": turn.content} for turn in turns],
+                "stream": True,
+                "max_tokens": self._max_tokens,
+                "stream_options": {
+                    "include_usage": True
+                },  # ignored by OpenRouter, needed elsewhere
+            }
+        )
+        request = self._http.build_request(
+            "POST", "chat/completions", content=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TimeoutException as error:
+            raise failures.stalled(self._idle_timeout) from error
+        except httpx.HTTPError as error:
+            raise failures.unreachable() from error
+        try:
+            if response.status_code != 200:
+                content = await _read_limited(response)
+                log.error("Upstream answered %s for model %s", response.status_code, model)
+                raise failures.http_failure(
+                    response.status_code, content, response.headers.get("retry-after")
+                )
+            async for delta in _deltas(response, self._idle_timeout):
+                yield delta
+        finally:
+            await response.aclose()
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    content = b""
+    async for chunk in response.aiter_bytes():
+        content += chunk
+        if len(content) > ERROR_BODY_LIMIT:
+            break
+    return content
+
+
+async def _deltas(response: httpx.Response, idle_timeout: float) -> AsyncIterator[Delta]:
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    try:
+        async for batch in iter_sse_data(response.aiter_bytes()):
+            log.debug("Received %d upstream events", len(batch))
+            text: list[str] = []
+            reasoning: list[str] = []
+            for payload in batch:
+                chunk = _parse(payload)
+                if chunk is None:
+                    continue
+                piece = _read_chunk(chunk, text, reasoning)
+                finish_reason = piece[0] or finish_reason
+                usage = piece[1] or usage
+            if reasoning:
+                yield ReasoningDelta("".join(reasoning))
+            if text:
+                yield TextDelta("".join(text))
+    except httpx.ReadTimeout as error:
+        raise failures.stalled(idle_timeout) from error
+    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise failures.lost_connection() from error
+    if finish_reason is None:
+        raise failures.lost_connection()
+    yield Finished(finish_reason, usage)
+
+
+def _parse(payload: bytes) -> dict[str, Any] | None:
+    try:
+        chunk = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        log.warning("Skipped an upstream event that was not JSON (%d bytes)", len(payload))
+        return None
+    return chunk if isinstance(chunk, dict) else None
+
+
+def _read_chunk(
+    chunk: dict[str, Any], text: list[str], reasoning: list[str]
+) -> tuple[str | None, Usage | None]:
+    """Append the chunk's deltas; return its finish reason and usage. Raise on an error chunk."""
+    if chunk.get("error") or chunk.get("object") == "error":
+        raise failures.stream_failure(chunk.get("error") or chunk)
+    finish_reason = None
+    choices = chunk.get("choices")
+    if choices:
+        choice = choices[0]
+        delta = choice.get("delta") or {}
+        if content := delta.get("content"):
+            text.append(content)
+        if thought := delta.get("reasoning") or delta.get("reasoning_content"):
+            reasoning.append(thought)
+        finish_reason = choice.get("finish_reason")
+        if finish_reason == "error":
+            raise failures.stream_failure(choice.get("error") or {})
+    raw_usage = chunk.get("usage")
+    return finish_reason, _usage(raw_usage) if isinstance(raw_usage, dict) else None
+
+
+def _usage(raw: dict[str, Any]) -> Usage:
+    cost = raw.get("cost")
+    return Usage(
+        prompt_tokens=raw.get("prompt_tokens"),
+        completion_tokens=raw.get("completion_tokens"),
+        total_tokens=raw.get("total_tokens"),
+        cost=float(cost) if isinstance(cost, int | float) else None,
+    )
+
+
+def _model_info(row: Any) -> ModelInfo | None:
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+        return None
+    architecture = row.get("architecture") or {}
+    top_provider = row.get("top_provider") or {}
+    meta = row.get("meta") or {}
+    context = (
+        row.get("context_length")
+        or top_provider.get("context_length")
+        or row.get("max_model_len")
+        or meta.get("n_ctx_train")
+    )
+    raw_pricing = row.get("pricing")
+    pricing = None
+    if isinstance(raw_pricing, dict):
+        pricing = Pricing(
+            prompt=str(raw_pricing.get("prompt", "0")),
+            completion=str(raw_pricing.get("completion", "0")),
+        )
+    modalities = architecture.get("input_modalities") or ["text"]
+    return ModelInfo(
+        id=row["id"],
+        name=str(row.get("name") or row["id"]),
+        description=str(row.get("description") or ""),
+        context_length=context if isinstance(context, int) else None,
+        pricing=pricing,
+        input_modalities=[str(modality) for modality in modalities],
+    )

@@ -1,0 +1,63 @@
+"""A small incremental Server-Sent Events parser for upstream streams.
+
+It follows the SSE rules that matter here: LF, CRLF or CR line endings,
+comment lines (`: OPENROUTER PROCESSING`) skipped, multi-line `data:` joined,
+and a final event flushed at end of stream even without a blank line. The
+legacy llama.cpp `error:` field is surfaced as data, since it carries the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+
+
+class SseParser:
+    """Feed bytes in, get complete `data` payloads out."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        buffer = self._buffer + chunk
+        if b"\r" in buffer:
+            # Keep a trailing CR: it may be the first half of a CRLF split across reads.
+            tail = b"\r" if buffer.endswith(b"\r") else b""
+            body = buffer[:-1] if tail else buffer
+            buffer = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
+        *events, self._buffer = buffer.split(b"\n\n")
+        return [data for event in events if (data := _event_data(event)) is not None]
+
+    def close(self) -> list[bytes]:
+        rest, self._buffer = self._buffer.replace(b"\r", b"\n"), b""
+        data = _event_data(rest.strip(b"\n"))
+        return [data] if data is not None else []
+
+
+def _event_data(event: bytes) -> bytes | None:
+    if event.startswith(b"data: ") and b"\n" not in event:
+        return event[6:]  # the common case: one data line
+    lines: list[bytes] = []
+    for line in event.split(b"\n"):
+        if not line or line.startswith(b":"):
+            continue
+        name, _, value = line.partition(b":")
+        if value.startswith(b" "):
+            value = value[1:]
+        if name in (b"data", b"error"):
+            lines.append(value)
+    return b"\n".join(lines) if lines else None
+
+
+async def iter_sse_data(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[bytes]]:
+    """Yield the data payloads of each network read, as a batch; stop at `[DONE]`."""
+    parser = SseParser()
+    async for chunk in chunks:
+        batch = parser.feed(chunk)
+        if batch:
+            if batch[-1] == b"[DONE]" or b"[DONE]" in batch:
+                yield batch[: batch.index(b"[DONE]")]
+                return
+            yield batch
+    batch = parser.close()
+    if batch:
+        yield [data for data in batch if data != b"[DONE]"]

@@ -1,0 +1,32 @@
+"""Serves the built web app at `/`: static assets, and index.html for client routes
+such as `/c/{id}`, without ever shadowing an API path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+API_PREFIXES = ("conversations", "models", "health", "docs", "redoc", "openapi.json")
+
+
+def mount_web(app: FastAPI, dist: Path) -> None:
+    """Serve `dist` if the web app was built; the API works the same either way."""
+    index = dist / "index.html"
+    if not index.is_file():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+    root = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web_app(path: str) -> FileResponse:
+        if path.split("/", 1)[0] in API_PREFIXES:
+            raise HTTPException(status_code=404, detail="Not Found")
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            return FileResponse(candidate)
+        # Client routes get the app shell; it must never be cached, its assets may be.
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

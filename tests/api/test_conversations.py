@@ -1,0 +1,174 @@
+"""Conversations over HTTP: create, list with cursor paging, get, rename, delete; errors."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import new_conversation, post_message, unique
+
+
+def test_create_uses_the_configured_default_model(api: httpx.Client):
+    created = new_conversation(api)
+    assert created["title"] == "New chat"
+    assert created["default_model"] == "openai/gpt-4o-mini"
+    assert created["system_prompt"] == ""
+    assert created["created_at"].endswith(("Z", "+00:00"))
+    fetched = api.get(f"/conversations/{created['id']}").json()
+    assert fetched["messages"] == []
+    assert {k: fetched[k] for k in created} == created
+
+
+def test_create_with_every_field(api: httpx.Client):
+    created = new_conversation(api, title="Trip", default_model="anthropic/claude-3.5-sonnet", system_prompt="Be brief.")
+    assert (created["title"], created["default_model"], created["system_prompt"]) == (
+        "Trip",
+        "anthropic/claude-3.5-sonnet",
+        "Be brief.",
+    )
+
+
+def test_list_is_newest_first_with_cursor_paging(api: httpx.Client):
+    tag = unique()
+    ids = [new_conversation(api, title=f"{tag} {n}")["id"] for n in range(7)]
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        params = {"limit": 3, "q": tag} | ({"cursor": cursor} if cursor else {})
+        page = api.get("/conversations", params=params).json()
+        seen += [item["id"] for item in page["data"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+
+
+def test_a_new_message_moves_a_conversation_to_the_top(api: httpx.Client):
+    tag = unique()
+    first = new_conversation(api, title=f"{tag} first")
+    new_conversation(api, title=f"{tag} second")
+    post_message(api, first["id"], "bump [[sim tokens=2]]")
+    listed = api.get("/conversations", params={"q": tag}).json()["data"]
+    assert listed[0]["id"] == first["id"]
+
+
+def test_title_is_set_from_the_first_message(api: httpx.Client):
+    conversation = new_conversation(api)
+    post_message(api, conversation["id"], "How do   tides work?\nPlease explain.")
+    title = api.get(f"/conversations/{conversation['id']}").json()["title"]
+    assert title == "How do tides work? Please explain."
+
+
+def test_patch_renames_and_sets_fields(api: httpx.Client):
+    conversation = new_conversation(api)
+    patched = api.patch(
+        f"/conversations/{conversation['id']}",
+        json={"title": "  Renamed  ", "system_prompt": "Speak French.", "default_model": "x/y"},
+    )
+    assert patched.status_code == 200
+    body = patched.json()
+    assert (body["title"], body["system_prompt"], body["default_model"]) == ("Renamed", "Speak French.", "x/y")
+    assert body["updated_at"] >= conversation["updated_at"]
+
+
+def test_delete_removes_the_conversation_and_its_messages(api: httpx.Client):
+    conversation = new_conversation(api)
+    post_message(api, conversation["id"], "hello [[sim tokens=2]]")
+    assert api.delete(f"/conversations/{conversation['id']}").status_code == 204
+    assert api.get(f"/conversations/{conversation['id']}").status_code == 404
+    assert api.get(f"/conversations/{conversation['id']}/messages").status_code == 404
+    assert api.delete(f"/conversations/{conversation['id']}").status_code == 404
+
+
+def test_unknown_ids_are_404_json(api: httpx.Client):
+    for method, path in [
+        ("GET", "/conversations/nope"),
+        ("PATCH", "/conversations/nope"),
+        ("DELETE", "/conversations/nope"),
+        ("GET", "/conversations/nope/messages"),
+        ("POST", "/conversations/nope/messages"),
+        ("GET", "/conversations/nope/stream"),
+        ("POST", "/conversations/nope/stop"),
+        ("POST", "/conversations/nope/regenerate"),
+    ]:
+        body = {"message": "hi"} if method in ("POST", "PATCH") else None
+        response = api.request(method, path, json=body)
+        assert response.status_code == 404, (method, path)
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json() == {"detail": "Conversation not found."}
+
+
+def test_validation_errors_are_422_with_readable_detail(api: httpx.Client):
+    conversation = new_conversation(api)
+    messages = f"/conversations/{conversation['id']}/messages"
+    for body in ({"message": ""}, {"message": "   \n\t"}, {}, {"message": 5}, {"message": "x" * 100_001}):
+        response = api.post(messages, json=body)
+        assert response.status_code == 422, body
+        detail = response.json()["detail"]
+        assert isinstance(detail, list) and detail[0]["msg"]
+    malformed = api.post(messages, content=b"{not json", headers={"content-type": "application/json"})
+    assert malformed.status_code == 422
+    assert api.patch(f"/conversations/{conversation['id']}", json={"title": ""}).status_code == 422
+    assert api.post("/conversations", json={"title": "t" * 201}).status_code == 422
+    assert api.get("/conversations", params={"limit": 0}).status_code == 422
+    bad_cursor = api.get("/conversations", params={"cursor": "%%%"})
+    assert bad_cursor.status_code == 400
+    assert "cursor" in bad_cursor.json()["detail"]
+
+
+def test_oversized_body_is_413(api: httpx.Client):
+    conversation = new_conversation(api)
+    response = api.post(
+        f"/conversations/{conversation['id']}/messages",
+        content=b'{"message": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "detail" in response.json()
+
+
+def test_health(api: httpx.Client):
+    assert api.get("/health").json() == {"status": "ok", "database": "ok", "upstream_configured": True}
+
+
+def test_cors_allows_the_dev_origins_and_never_reflects_a_foreign_one(api: httpx.Client):
+    allowed = api.options(
+        "/conversations",
+        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+    )
+    assert allowed.headers.get("access-control-allow-origin") == "http://localhost:5173"
+    foreign = api.get("/conversations", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers
+    preflight = api.options(
+        "/conversations",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+def test_security_headers(api: httpx.Client):
+    response = api.get("/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+
+
+def test_openapi_describes_the_contract(api: httpx.Client):
+    spec = api.get("/openapi.json").json()
+    paths = spec["paths"]
+    expected = {
+        "/health": {"get"},
+        "/models": {"get"},
+        "/conversations": {"get", "post"},
+        "/conversations/{conversation_id}": {"get", "patch", "delete"},
+        "/conversations/{conversation_id}/messages": {"get", "post"},
+        "/conversations/{conversation_id}/stream": {"get"},
+        "/conversations/{conversation_id}/regenerate": {"post"},
+        "/conversations/{conversation_id}/stop": {"post"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+    message = spec["components"]["schemas"]["MessageOut"]["properties"]
+    for field in ("id", "message_id", "role", "content", "model", "timestamp", "status", "error", "usage"):
+        assert field in message
+    assert "text/event-stream" in paths["/conversations/{conversation_id}/stream"]["get"]["responses"]["200"]["content"]
+    assert api.get("/docs").status_code == 200

@@ -1,0 +1,50 @@
+"""Nothing is lost: a SIGKILL mid-answer leaves the partial text, marked `interrupted`;
+50 conversations streaming at once all complete and are stored."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from tests.conftest import completion_requests, new_conversation, post_message
+from tests.servers import AppServer
+from tests.sse import read_stream
+
+
+def test_sigkill_mid_answer_keeps_the_partial_text_as_interrupted(start_server):
+    server: AppServer = start_server(checkpoint_interval="0.2")
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        conversation = new_conversation(api)
+        post_message(api, conversation["id"], "a long one [[sim tokens=500 tps=50]]")
+        partial = read_stream(api, conversation["id"], max_chunks=20)
+        time.sleep(0.5)  # past at least one checkpoint
+        server.kill()
+    restarted = start_server(database_url=server.env["DATABASE_URL"])
+    with httpx.Client(base_url=restarted.url, timeout=30) as api:
+        messages = api.get(f"/conversations/{conversation['id']}").json()["messages"]
+        assert [m["role"] for m in messages] == ["user", "assistant"]
+        answer = messages[1]
+        assert answer["status"] == "interrupted"
+        assert answer["content"].startswith(partial.text)
+        replay = read_stream(api, conversation["id"])
+        assert replay.last["status"] == "interrupted"
+        assert "interrupted" in restarted.log()
+
+
+def test_fifty_conversations_stream_at_once(api: httpx.Client, sim: httpx.Client):
+    conversations = [new_conversation(api)["id"] for _ in range(50)]
+
+    def chat(conversation_id: str) -> str:
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            post_message(client, conversation_id, f"{conversation_id} [[sim reply=echo tps=50]]")
+            return read_stream(client, conversation_id).text
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        texts = list(pool.map(chat, conversations))
+    for conversation_id, text in zip(conversations, texts, strict=True):
+        assert text.strip() == conversation_id
+        stored = api.get(f"/conversations/{conversation_id}").json()["messages"][-1]
+        assert stored["status"] == "complete" and stored["content"] == text
+    assert len(completion_requests(sim)) == 50

@@ -1,0 +1,134 @@
+"""Messages: posting starts one answer, idempotent retries, history and headers upstream,
+regenerate keeps versions, 409 while an answer runs."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import completion_requests, new_conversation, post_message, unique
+from tests.servers import AppServer
+from tests.sse import read_stream
+
+
+def test_post_stores_the_message_and_the_stream_answers_it(api: httpx.Client, sim: httpx.Client):
+    conversation = new_conversation(api)
+    posted = post_message(api, conversation["id"], "Hello [[sim reply=echo]]")
+    assert posted["role"] == "user" and posted["status"] == "complete"
+    assert posted["message_id"] == posted["id"]
+    assert posted["model"] == "openai/gpt-4o-mini"
+    stream = read_stream(api, conversation["id"])
+    assert stream.types[0] == "start" and stream.types[-1] == "done"
+    assert stream.text == "Hello "
+    messages = api.get(f"/conversations/{conversation['id']}/messages").json()["data"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    answer = messages[1]
+    assert answer["content"] == stream.text
+    assert answer["status"] == "complete"
+    assert answer["parent_id"] == posted["id"]
+    assert answer["usage"]["completion_tokens"] > 0 and answer["usage"]["cost"] > 0
+    assert stream.last["usage"] == answer["usage"]
+    assert len(completion_requests(sim)) == 1
+
+
+def test_full_history_with_system_prompt_and_attribution_headers_reach_upstream(
+    api: httpx.Client, sim: httpx.Client
+):
+    conversation = new_conversation(api, system_prompt="You are terse.")
+    post_message(api, conversation["id"], "first [[sim reply=echo]]")
+    read_stream(api, conversation["id"])
+    post_message(api, conversation["id"], "second", model="anthropic/claude-3.5-sonnet")
+    read_stream(api, conversation["id"])
+    requests = completion_requests(sim)
+    assert len(requests) == 2
+    last = requests[-1]
+    assert last["body"]["model"] == "anthropic/claude-3.5-sonnet"
+    assert last["body"]["stream"] is True
+    assert [(m["role"], m["content"]) for m in last["body"]["messages"]] == [
+        ("system", "You are terse."),
+        ("user", "first [[sim reply=echo]]"),
+        ("assistant", "first "),
+        ("user", "second"),
+    ]
+    headers = last["headers"]
+    assert headers["authorization"] == "Bearer sk-or-v1-test"
+    assert headers["http-referer"] == "https://openchat.test"
+    assert headers["x-title"] == "Open Chat Tests"
+
+
+def test_same_client_message_id_stores_one_message_and_starts_one_answer(
+    api: httpx.Client, sim: httpx.Client
+):
+    conversation = new_conversation(api)
+    client_id = unique()
+    first = post_message(api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id)
+    second = post_message(api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id)
+    assert first["id"] == second["id"]
+    read_stream(api, conversation["id"])
+    third = post_message(api, conversation["id"], "once", client_message_id=client_id)
+    assert third["id"] == first["id"]
+    messages = api.get(f"/conversations/{conversation['id']}/messages").json()["data"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert len(completion_requests(sim)) == 1
+
+
+def test_posting_while_an_answer_runs_is_409(api: httpx.Client):
+    conversation = new_conversation(api)
+    post_message(api, conversation["id"], "slow [[sim tokens=40 tps=20]]")
+    busy = api.post(f"/conversations/{conversation['id']}/messages", json={"message": "again"})
+    assert busy.status_code == 409
+    assert "still being written" in busy.json()["detail"]
+    assert api.post(f"/conversations/{conversation['id']}/regenerate").status_code == 409
+    api.post(f"/conversations/{conversation['id']}/stop")
+
+
+def test_regenerate_keeps_earlier_versions(api: httpx.Client, sim: httpx.Client):
+    conversation = new_conversation(api)
+    question = post_message(api, conversation["id"], "pick a number")
+    first = read_stream(api, conversation["id"])
+    regenerated = api.post(f"/conversations/{conversation['id']}/regenerate", json={"model": "x-ai/grok-4"})
+    assert regenerated.status_code == 200
+    new_answer = regenerated.json()
+    assert new_answer["status"] == "streaming" and new_answer["parent_id"] == question["id"]
+    assert new_answer["model"] == "x-ai/grok-4"
+    second = read_stream(api, conversation["id"])
+    assert second.events[0][1]["message_id"] == new_answer["id"]
+    current = api.get(f"/conversations/{conversation['id']}").json()["messages"]
+    assert [m["id"] for m in current] == [question["id"], new_answer["id"]]
+    assert current[1]["content"] == second.text and current[1]["status"] == "complete"
+    every = api.get(f"/conversations/{conversation['id']}/messages", params={"versions": "all"}).json()["data"]
+    answers = [m for m in every if m["role"] == "assistant"]
+    assert len(answers) == 2 and answers[0]["content"] == first.text
+    assert [r["body"]["model"] for r in completion_requests(sim)] == ["openai/gpt-4o-mini", "x-ai/grok-4"]
+
+
+def test_regenerate_and_stream_need_a_question(api: httpx.Client):
+    conversation = new_conversation(api)
+    assert api.post(f"/conversations/{conversation['id']}/regenerate").status_code == 400
+    response = api.get(f"/conversations/{conversation['id']}/stream")
+    assert response.status_code == 400
+    assert "no message" in response.json()["detail"]
+
+
+def test_stop_when_nothing_runs_is_409(api: httpx.Client):
+    conversation = new_conversation(api)
+    response = api.post(f"/conversations/{conversation['id']}/stop")
+    assert response.status_code == 409
+    assert response.json()["detail"]
+
+
+def test_logs_say_what_happened_without_text_or_key(api: httpx.Client, server: AppServer):
+    conversation = new_conversation(api)
+    secret_text = f"my secret plan {unique()}"
+    post_message(api, conversation["id"], secret_text)
+    read_stream(api, conversation["id"])
+    log = server.log()
+    cid = conversation["id"]
+    for line in (
+        f"Created conversation {cid} with model openai/gpt-4o-mini",
+        f"Added user message to conversation {cid}",
+        f"Streaming response for conversation {cid} with model openai/gpt-4o-mini",
+        f"Completed streaming for conversation {cid}",
+    ):
+        assert line in log
+    for forbidden in (secret_text, "sk-or-v1-test", "Traceback"):
+        assert forbidden not in log

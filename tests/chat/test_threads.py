@@ -1,0 +1,46 @@
+"""The current thread, the history sent upstream, and automatic titles."""
+
+from datetime import UTC, datetime
+
+from openchat.chat.threads import current_thread, history, title_from
+from openchat.domain import Message, Turn
+
+MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def message(id_: str, role: str, content: str, parent: str | None = None) -> Message:
+    return Message(id_, "c", role, content, None, "complete", MOMENT, parent_id=parent)  # type: ignore[arg-type]
+
+
+def test_current_thread_keeps_the_newest_answer_version():
+    stored = [
+        message("u1", "user", "hi"),
+        message("a1", "assistant", "old", "u1"),
+        message("a2", "assistant", "new", "u1"),
+        message("u2", "user", "more"),
+        message("a3", "assistant", "answer", "u2"),
+    ]
+    assert [m.id for m in current_thread(stored)] == ["u1", "a2", "u2", "a3"]
+
+
+def test_history_puts_the_system_prompt_first_and_stops_at_the_question():
+    thread = [message("u1", "user", "hi"), message("a1", "assistant", "hello", "u1"), message("u2", "user", "bye")]
+    assert history("Be brief.", thread, thread[2]) == [
+        Turn("system", "Be brief."),
+        Turn("user", "hi"),
+        Turn("assistant", "hello"),
+        Turn("user", "bye"),
+    ]
+    assert history("", thread, thread[0]) == [Turn("user", "hi")]
+
+
+def test_history_skips_empty_failed_answers():
+    thread = [message("u1", "user", "hi"), message("a1", "assistant", "", "u1"), message("u2", "user", "again")]
+    assert [turn.role for turn in history("", thread, thread[2])] == ["user", "user"]
+
+
+def test_titles():
+    assert title_from("  Plan a   trip\nto Rome ") == "Plan a trip to Rome"
+    long = title_from("word " * 40)
+    assert long.endswith("…") and len(long) <= 61
+    assert title_from("   ") == "New chat"

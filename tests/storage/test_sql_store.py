@@ -1,0 +1,65 @@
+"""SqlChatStore on the real database (SQLite here; PostgreSQL when DATABASE_URL says so)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from openchat.domain import ConversationDraft, ConversationPatch
+from openchat.errors import Conflict, NotFound
+from openchat.storage.database import create_engine, migrate
+from openchat.storage.sql import SqlChatStore
+from openchat.storage.store import AnswerUpdate, MessageDraft
+from tests.servers import fresh_database
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
+    with fresh_database(tmp_path) as url:
+        engine = create_engine(url)
+        await migrate(engine)
+        await migrate(engine)  # applying twice is harmless: start-up does it every time
+        yield SqlChatStore(engine)
+        await engine.dispose()
+
+
+async def test_owner_scoping(store: SqlChatStore):
+    mine = await store.create_conversation("alice", ConversationDraft("t", "m"))
+    with pytest.raises(NotFound):
+        await store.get_conversation("bob", mine.id)
+    with pytest.raises(NotFound):
+        await store.update_conversation("bob", mine.id, ConversationPatch(title="x"))
+    with pytest.raises(NotFound):
+        await store.delete_conversation("bob", mine.id)
+    assert (await store.list_conversations("bob", 10, None, None)).items == []
+
+
+async def test_client_id_is_unique_per_conversation(store: SqlChatStore):
+    conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+    draft = MessageDraft(role="user", content="hi", client_message_id="abc")
+    first = await store.add_user_message(conversation.id, draft, None)
+    with pytest.raises(Conflict):
+        await store.add_user_message(conversation.id, draft, None)
+    found = await store.find_by_client_id(conversation.id, "abc")
+    assert found is not None and found.id == first.id
+
+
+async def test_a_late_checkpoint_never_undoes_the_final_state(store: SqlChatStore):
+    conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+    answer = await store.add_answer(conversation.id, MessageDraft(role="assistant", content="", status="streaming"))
+    await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
+    await store.finish_answer(AnswerUpdate(answer.id, "partial and whole", None, "complete"))
+    await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
+    [stored] = await store.list_messages(conversation.id)
+    assert (stored.status, stored.content) == ("complete", "partial and whole")
+
+
+async def test_streaming_rows_become_interrupted(store: SqlChatStore):
+    conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+    await store.add_answer(conversation.id, MessageDraft(role="assistant", content="", status="streaming"))
+    assert await store.mark_streaming_interrupted() == 1
+    [stored] = await store.list_messages(conversation.id)
+    assert stored.status == "interrupted"
+    assert await store.mark_streaming_interrupted() == 0

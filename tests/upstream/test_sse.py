@@ -1,0 +1,47 @@
+"""The upstream SSE parser against the framings servers really send."""
+
+from collections.abc import AsyncIterator
+
+from openchat.upstream.sse import SseParser, iter_sse_data
+
+
+def feed_all(parser: SseParser, *pieces: bytes) -> list[bytes]:
+    out: list[bytes] = []
+    for piece in pieces:
+        out.extend(parser.feed(piece))
+    return out + parser.close()
+
+
+def test_comments_are_skipped_and_data_kept():
+    stream = b': OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\ndata: {"a":1}\n\ndata: [DONE]\n\n'
+    assert feed_all(SseParser(), stream) == [b'{"a":1}', b"[DONE]"]
+
+
+def test_events_split_across_reads_at_every_byte():
+    stream = b'data: {"a":1}\r\n\r\n: ping\r\n\r\ndata: {"b":2}\r\n\r\n'
+    pieces = [stream[i : i + 1] for i in range(len(stream))]
+    assert feed_all(SseParser(), *pieces) == [b'{"a":1}', b'{"b":2}']
+
+
+def test_crlf_cr_and_multiline_data():
+    parser = SseParser()
+    assert parser.feed(b"data: one\r\ndata: two\r\n\r\n") == [b"one\ntwo"]
+    assert parser.feed(b"data: three\r\rdata:four\n\n") == [b"three", b"four"]
+
+
+def test_final_event_without_blank_line_is_flushed():
+    assert feed_all(SseParser(), b'data: {"x":1}\n\ndata: [DONE]') == [b'{"x":1}', b"[DONE]"]
+
+
+def test_legacy_error_field_surfaces_as_data():
+    assert feed_all(SseParser(), b'error: {"message":"boom"}\n\n') == [b'{"message":"boom"}']
+
+
+async def test_iter_sse_data_stops_at_done_and_batches_per_read():
+    async def reads() -> AsyncIterator[bytes]:
+        yield b"data: a\n\ndata: b\n\n"
+        yield b"data: c\n\ndata: [DONE]\n\ndata: never\n\n"
+        raise AssertionError("read past [DONE]")
+
+    batches = [batch async for batch in iter_sse_data(reads())]
+    assert batches == [[b"a", b"b"], [b"c"]]

@@ -1,12 +1,19 @@
-"""The `openchat` command: `openchat serve [--host H] [--port P]` runs the app on uvicorn."""
+"""The `openchat` command: `openchat serve [--host H] [--port P]` runs the app on uvicorn;
+`openchat demo` runs it against the bundled OpenRouter simulator, offline and without a key."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import resource
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
+from typing import Any
 
+import httpx
 import uvicorn
 
 from openchat.app import create_app
@@ -22,8 +29,8 @@ def _raise_open_files_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def serve(host: str | None, port: int | None) -> None:
-    settings = Settings()
+def serve(host: str | None, port: int | None, **overrides: Any) -> None:
+    settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
     _raise_open_files_limit()
@@ -37,15 +44,57 @@ def serve(host: str | None, port: int | None) -> None:
     )
 
 
+def demo(host: str | None, port: int | None) -> None:
+    """The app against a local simulator on a free port, in a database of its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        simulator_port = probe.getsockname()[1]
+    simulator = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "openchat.simulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(simulator_port),
+        ]
+    )
+    base_url = f"http://127.0.0.1:{simulator_port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base_url}/api/v1/models", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        serve(
+            host,
+            port,
+            openrouter_base_url=f"{base_url}/api/v1",
+            openrouter_api_key="sk-demo-simulator",
+            database_url=Settings().database_url.replace("openchat.db", "demo.db"),
+        )
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="openchat", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve_parser = commands.add_parser("serve", help="run the API and the web app")
-    serve_parser.add_argument("--host", help="interface to listen on (default HOST or 127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, help="port (default PORT or 8001)")
+    for name, summary in (
+        ("serve", "run the API and the web app"),
+        ("demo", "run against the bundled OpenRouter simulator (offline, no key)"),
+    ):
+        sub = commands.add_parser(name, help=summary)
+        sub.add_argument("--host", help="interface to listen on (default HOST or 127.0.0.1)")
+        sub.add_argument("--port", type=int, help="port (default PORT or 8001)")
     arguments = parser.parse_args(argv)
     if arguments.command == "serve":
         serve(arguments.host, arguments.port)
+    elif arguments.command == "demo":
+        demo(arguments.host, arguments.port)
 
 
 if __name__ == "__main__":

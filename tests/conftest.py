@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openchat.simulator.runner import run_simulator
+from openchat.simulator.runner import RunningSimulator
 from tests.servers import AppServer, fresh_database
 
 # Fast defaults for the suite; a test slows or breaks one answer with a `[[sim ...]]` directive.
@@ -18,8 +18,9 @@ SIMULATOR_DEFAULTS = {"tokens": 12, "tps": 400.0, "ttft": 0.0}
 
 @pytest.fixture(scope="session")
 def simulator_url() -> Iterator[str]:
-    with run_simulator(**SIMULATOR_DEFAULTS) as url:
-        yield url
+    """The simulator's root URL (its OpenRouter API is under /api/v1)."""
+    with RunningSimulator(defaults=SIMULATOR_DEFAULTS) as simulator:
+        yield simulator.root_url
 
 
 @pytest.fixture
@@ -86,8 +87,12 @@ def new_conversation(api: httpx.Client, **fields: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
-def post_message(api: httpx.Client, conversation_id: str, text: str, **fields: Any) -> dict[str, Any]:
-    response = api.post(f"/conversations/{conversation_id}/messages", json={"message": text, **fields})
+def post_message(
+    api: httpx.Client, conversation_id: str, text: str, **fields: Any
+) -> dict[str, Any]:
+    response = api.post(
+        f"/conversations/{conversation_id}/messages", json={"message": text, **fields}
+    )
     assert response.status_code == 200, response.text
     return dict(response.json())
 

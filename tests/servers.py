@@ -86,7 +86,16 @@ class AppServer:
     def start(self, timeout: float = 20.0) -> AppServer:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "openchat", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "openchat",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

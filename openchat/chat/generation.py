@@ -1,7 +1,7 @@
 """Server-owned answers: the per-answer event log and the registry of running answers.
 
-A Generation is an append-only log of encoded SSE frames; an event's id is its
-position (1, 2, 3...), so a `Last-Event-ID` resume is a slice. Subscribers come
+A Generation is an append-only log of encoded SSE frames in one byte buffer; an
+event's id is its position (1, 2, 3...), so a `Last-Event-ID` resume is a slice. Subscribers come
 and go; the upstream task runs to the end or to stop(). The registry keeps
 strong references to the tasks, one per conversation, and recently finished
 generations for a short grace period so a late reconnect resumes exactly.
@@ -36,7 +36,8 @@ class Generation:
         self.dirty = False
         self.stop_reason: StopReason | None = None
         self.task: asyncio.Task[Message | None] | None = None
-        self._frames: list[bytes] = []
+        self._log = bytearray()  # every frame, back to back: compact, and a resume is one slice
+        self._frame_ends: list[int] = []
         self._finished = False
         self._waiters: list[asyncio.Future[bool]] = []
 
@@ -46,7 +47,7 @@ class Generation:
 
     @property
     def last_event_id(self) -> int:
-        return len(self._frames)
+        return len(self._frame_ends)
 
     @property
     def text(self) -> str:
@@ -58,7 +59,8 @@ class Generation:
 
     def publish(self, payload: bytes) -> None:
         """Append one event and wake every subscriber."""
-        self._frames.append(sse_frame(len(self._frames) + 1, payload))
+        self._log += sse_frame(len(self._frame_ends) + 1, payload)
+        self._frame_ends.append(len(self._log))
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -81,12 +83,13 @@ class Generation:
 
     async def frames_after(self, last_id: int, ping_interval: float) -> AsyncIterator[bytes]:
         """Yield every frame after `last_id`, batched per wake-up, pinging while idle."""
-        position = min(max(last_id, 0), len(self._frames))
+        seen = min(max(last_id, 0), len(self._frame_ends))
+        position = self._frame_ends[seen - 1] if seen else 0
         loop = asyncio.get_running_loop()
         while True:
-            if position < len(self._frames):
-                batch = b"".join(self._frames[position:])
-                position = len(self._frames)
+            if position < len(self._log):
+                batch = bytes(self._log[position:])
+                position += len(batch)
                 yield batch
                 continue
             if self._finished:

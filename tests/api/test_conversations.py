@@ -19,7 +19,9 @@ def test_create_uses_the_configured_default_model(api: httpx.Client):
 
 
 def test_create_with_every_field(api: httpx.Client):
-    created = new_conversation(api, title="Trip", default_model="anthropic/claude-3.5-sonnet", system_prompt="Be brief.")
+    created = new_conversation(
+        api, title="Trip", default_model="anthropic/claude-3.5-sonnet", system_prompt="Be brief."
+    )
     assert (created["title"], created["default_model"], created["system_prompt"]) == (
         "Trip",
         "anthropic/claude-3.5-sonnet",
@@ -66,7 +68,11 @@ def test_patch_renames_and_sets_fields(api: httpx.Client):
     )
     assert patched.status_code == 200
     body = patched.json()
-    assert (body["title"], body["system_prompt"], body["default_model"]) == ("Renamed", "Speak French.", "x/y")
+    assert (body["title"], body["system_prompt"], body["default_model"]) == (
+        "Renamed",
+        "Speak French.",
+        "x/y",
+    )
     assert body["updated_at"] >= conversation["updated_at"]
 
 
@@ -100,12 +106,20 @@ def test_unknown_ids_are_404_json(api: httpx.Client):
 def test_validation_errors_are_422_with_readable_detail(api: httpx.Client):
     conversation = new_conversation(api)
     messages = f"/conversations/{conversation['id']}/messages"
-    for body in ({"message": ""}, {"message": "   \n\t"}, {}, {"message": 5}, {"message": "x" * 100_001}):
+    for body in (
+        {"message": ""},
+        {"message": "   \n\t"},
+        {},
+        {"message": 5},
+        {"message": "x" * 100_001},
+    ):
         response = api.post(messages, json=body)
         assert response.status_code == 422, body
         detail = response.json()["detail"]
         assert isinstance(detail, list) and detail[0]["msg"]
-    malformed = api.post(messages, content=b"{not json", headers={"content-type": "application/json"})
+    malformed = api.post(
+        messages, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert malformed.status_code == 422
     assert api.patch(f"/conversations/{conversation['id']}", json={"title": ""}).status_code == 422
     assert api.post("/conversations", json={"title": "t" * 201}).status_code == 422
@@ -127,7 +141,11 @@ def test_oversized_body_is_413(api: httpx.Client):
 
 
 def test_health(api: httpx.Client):
-    assert api.get("/health").json() == {"status": "ok", "database": "ok", "upstream_configured": True}
+    assert api.get("/health").json() == {
+        "status": "ok",
+        "database": "ok",
+        "upstream_configured": True,
+    }
 
 
 def test_cors_allows_the_dev_origins_and_never_reflects_a_foreign_one(api: httpx.Client):
@@ -149,7 +167,10 @@ def test_security_headers(api: httpx.Client):
     response = api.get("/health")
     assert response.headers["x-content-type-options"] == "nosniff"
     csp = response.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
 
 
 def test_openapi_describes_the_contract(api: httpx.Client):
@@ -168,7 +189,20 @@ def test_openapi_describes_the_contract(api: httpx.Client):
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
     message = spec["components"]["schemas"]["MessageOut"]["properties"]
-    for field in ("id", "message_id", "role", "content", "model", "timestamp", "status", "error", "usage"):
+    for field in (
+        "id",
+        "message_id",
+        "role",
+        "content",
+        "model",
+        "timestamp",
+        "status",
+        "error",
+        "usage",
+    ):
         assert field in message
-    assert "text/event-stream" in paths["/conversations/{conversation_id}/stream"]["get"]["responses"]["200"]["content"]
+    assert (
+        "text/event-stream"
+        in paths["/conversations/{conversation_id}/stream"]["get"]["responses"]["200"]["content"]
+    )
     assert api.get("/docs").status_code == 200

@@ -60,8 +60,12 @@ def test_same_client_message_id_stores_one_message_and_starts_one_answer(
 ):
     conversation = new_conversation(api)
     client_id = unique()
-    first = post_message(api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id)
-    second = post_message(api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id)
+    first = post_message(
+        api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id
+    )
+    second = post_message(
+        api, conversation["id"], "once [[sim tokens=30 tps=100]]", client_message_id=client_id
+    )
     assert first["id"] == second["id"]
     read_stream(api, conversation["id"])
     third = post_message(api, conversation["id"], "once", client_message_id=client_id)
@@ -85,7 +89,9 @@ def test_regenerate_keeps_earlier_versions(api: httpx.Client, sim: httpx.Client)
     conversation = new_conversation(api)
     question = post_message(api, conversation["id"], "pick a number")
     first = read_stream(api, conversation["id"])
-    regenerated = api.post(f"/conversations/{conversation['id']}/regenerate", json={"model": "x-ai/grok-4"})
+    regenerated = api.post(
+        f"/conversations/{conversation['id']}/regenerate", json={"model": "x-ai/grok-4"}
+    )
     assert regenerated.status_code == 200
     new_answer = regenerated.json()
     assert new_answer["status"] == "streaming" and new_answer["parent_id"] == question["id"]
@@ -95,10 +101,15 @@ def test_regenerate_keeps_earlier_versions(api: httpx.Client, sim: httpx.Client)
     current = api.get(f"/conversations/{conversation['id']}").json()["messages"]
     assert [m["id"] for m in current] == [question["id"], new_answer["id"]]
     assert current[1]["content"] == second.text and current[1]["status"] == "complete"
-    every = api.get(f"/conversations/{conversation['id']}/messages", params={"versions": "all"}).json()["data"]
+    every = api.get(
+        f"/conversations/{conversation['id']}/messages", params={"versions": "all"}
+    ).json()["data"]
     answers = [m for m in every if m["role"] == "assistant"]
     assert len(answers) == 2 and answers[0]["content"] == first.text
-    assert [r["body"]["model"] for r in completion_requests(sim)] == ["openai/gpt-4o-mini", "x-ai/grok-4"]
+    assert [r["body"]["model"] for r in completion_requests(sim)] == [
+        "openai/gpt-4o-mini",
+        "x-ai/grok-4",
+    ]
 
 
 def test_regenerate_and_stream_need_a_question(api: httpx.Client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from openchat.simulator.runner import run_simulator
 from tests.servers import AppServer
 
 
@@ -14,17 +15,22 @@ def test_models_are_listed_with_pricing_and_context(api: httpx.Client):
     assert len(models) >= 100
     by_id = {model["id"]: model for model in models}
     default = by_id["openai/gpt-4o-mini"]
-    assert set(default) == {"id", "name", "description", "context_length", "pricing", "input_modalities"}
+    assert set(default) == {
+        "id",
+        "name",
+        "description",
+        "context_length",
+        "pricing",
+        "input_modalities",
+    }
     assert default["context_length"] > 0
     assert float(default["pricing"]["prompt"]) > 0
     assert any(m["pricing"] and m["pricing"]["prompt"] == "0" for m in models)
 
 
-def test_cached_copy_is_served_when_upstream_goes_away(start_server, simulator_url: str):
-    from openchat.simulator.runner import run_simulator
-
+def test_cached_copy_is_served_when_upstream_goes_away(start_server):
     with run_simulator() as own_simulator:
-        server: AppServer = start_server(openrouter_base_url=f"{own_simulator}/api/v1", models_cache_ttl="0")
+        server: AppServer = start_server(openrouter_base_url=own_simulator, models_cache_ttl="0")
         with httpx.Client(base_url=server.url, timeout=30) as api:
             first = api.get("/models").json()
     # The simulator is gone now and the TTL is zero: every call tries upstream and fails.

@@ -31,7 +31,9 @@ def test_idle_stream_gets_comment_pings(api: httpx.Client):
     assert stream.types[-1] == "done"
 
 
-def test_reconnect_with_last_event_id_gets_every_chunk_exactly_once(api: httpx.Client, sim: httpx.Client):
+def test_reconnect_with_last_event_id_gets_every_chunk_exactly_once(
+    api: httpx.Client, sim: httpx.Client
+):
     conversation = new_conversation(api)
     post_message(api, conversation["id"], "count [[sim tokens=60 tps=60]]")
     first = read_stream(api, conversation["id"], max_chunks=10)
@@ -59,7 +61,7 @@ def test_query_parameter_resume_after_the_end_is_exact(api: httpx.Client):
 
 
 def test_reconnect_after_the_end_replays_without_a_second_upstream_call(
-    api: httpx.Client, sim: httpx.Client, start_server
+    sim: httpx.Client, start_server
 ):
     # A fresh server holds no finished generation in memory: the replay comes from the database.
     server = start_server()
@@ -88,7 +90,9 @@ def test_stop_closes_upstream_and_keeps_the_partial_text(api: httpx.Client, sim:
     assert stopped.status_code == 200
     message = stopped.json()
     assert message["status"] == "cancelled"
-    assert message["content"].startswith(partial.text) and len(message["content"]) >= len(partial.text)
+    assert message["content"].startswith(partial.text) and len(message["content"]) >= len(
+        partial.text
+    )
     deadline = time.monotonic() + 5
     while completion_requests(sim)[-1]["outcome"] != "cancelled" and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -135,7 +139,9 @@ def test_reasoning_streams_before_the_answer_and_is_stored(api: httpx.Client):
     assert kinds[0] == "reasoning" and "chunk" in kinds
     assert kinds.index("chunk") > max(i for i, t in enumerate(kinds) if t == "reasoning")
     stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
-    assert stored["reasoning"] == "".join(e["content"] for _, e in stream.events if e["type"] == "reasoning")
+    assert stored["reasoning"] == "".join(
+        e["content"] for _, e in stream.events if e["type"] == "reasoning"
+    )
 
 
 def test_a_stored_answer_replays_as_it_was_despite_a_model_override(
@@ -144,6 +150,8 @@ def test_a_stored_answer_replays_as_it_was_despite_a_model_override(
     conversation = new_conversation(api)
     post_message(api, conversation["id"], "quick [[sim tokens=3]]")
     read_stream(api, conversation["id"])
-    replay = read_stream(api, conversation["id"], params={"model": "meta-llama/llama-3.3-70b-instruct"})
+    replay = read_stream(
+        api, conversation["id"], params={"model": "meta-llama/llama-3.3-70b-instruct"}
+    )
     assert replay.events[0][1]["model"] == "openai/gpt-4o-mini"  # stored answers replay as they are
     assert len(completion_requests(sim)) == 1

@@ -33,7 +33,11 @@ def test_each_upstream_status_becomes_a_readable_error(api: httpx.Client, status
     assert error["code"] == status
     assert STATUS_MESSAGES[status] in error["message"]
     stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
-    assert (stored["status"], stored["error"], stored["error_code"]) == ("error", error["message"], status)
+    assert (stored["status"], stored["error"], stored["error_code"]) == (
+        "error",
+        error["message"],
+        status,
+    )
 
 
 def test_mid_stream_error_keeps_the_partial_text(api: httpx.Client):
@@ -64,7 +68,7 @@ def test_dropped_connection_keeps_the_partial_text(api: httpx.Client):
     assert stored["status"] == "error" and stored["content"] == stream.text and stream.text
 
 
-def test_stalled_upstream_ends_the_answer_after_the_idle_timeout(start_server, sim: httpx.Client):
+def test_stalled_upstream_ends_the_answer_after_the_idle_timeout(start_server):
     server: AppServer = start_server(upstream_idle_timeout="1")
     with httpx.Client(base_url=server.url, timeout=30) as api:
         conversation = new_conversation(api)

@@ -72,7 +72,7 @@ async def test_protocol_reads_a_content_length_body():
     protocol.transport = _Transport()  # type: ignore[assignment]
     body: list[bytes] = []
     done = protocol.expect(body.append)
-    protocol.data_received(b"HTTP/1.1 201 Created\r\nContent-Length: 11\r\n\r\n{\"id\": \"a\"}")
+    protocol.data_received(b'HTTP/1.1 201 Created\r\nContent-Length: 11\r\n\r\n{"id": "a"}')
     assert await asyncio.wait_for(done, 1) == 201
     assert b"".join(body) == b'{"id": "a"}'
 
@@ -94,3 +94,18 @@ def test_summarize_reports_count_percentiles_and_max():
     assert figures["p50"] == pytest.approx(100.5)
     assert figures["p99"] == pytest.approx(198.01)
     assert figures["max"] == 200
+
+
+async def test_protocol_reads_a_second_response_on_the_same_connection():
+    protocol = _Protocol()
+    protocol.transport = _Transport()  # type: ignore[assignment]
+    first: list[bytes] = []
+    done = protocol.expect(first.append)
+    protocol.data_received(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n")
+    assert await asyncio.wait_for(done, 1) == 200
+    protocol.data_received(b"\r\n")  # the end of the first body, arriving late
+    second: list[bytes] = []
+    done = protocol.expect(second.append)
+    protocol.data_received(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno")
+    assert await asyncio.wait_for(done, 1) == 404
+    assert (first, second) == ([b"ok"], [b"no"])

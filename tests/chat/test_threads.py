@@ -24,7 +24,11 @@ def test_current_thread_keeps_the_newest_answer_version():
 
 
 def test_history_puts_the_system_prompt_first_and_stops_at_the_question():
-    thread = [message("u1", "user", "hi"), message("a1", "assistant", "hello", "u1"), message("u2", "user", "bye")]
+    thread = [
+        message("u1", "user", "hi"),
+        message("a1", "assistant", "hello", "u1"),
+        message("u2", "user", "bye"),
+    ]
     assert history("Be brief.", thread, thread[2]) == [
         Turn("system", "Be brief."),
         Turn("user", "hi"),
@@ -35,7 +39,11 @@ def test_history_puts_the_system_prompt_first_and_stops_at_the_question():
 
 
 def test_history_skips_empty_failed_answers():
-    thread = [message("u1", "user", "hi"), message("a1", "assistant", "", "u1"), message("u2", "user", "again")]
+    thread = [
+        message("u1", "user", "hi"),
+        message("a1", "assistant", "", "u1"),
+        message("u2", "user", "again"),
+    ]
     assert [turn.role for turn in history("", thread, thread[2])] == ["user", "user"]
 
 

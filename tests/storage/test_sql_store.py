@@ -48,7 +48,9 @@ async def test_client_id_is_unique_per_conversation(store: SqlChatStore):
 
 async def test_a_late_checkpoint_never_undoes_the_final_state(store: SqlChatStore):
     conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
-    answer = await store.add_answer(conversation.id, MessageDraft(role="assistant", content="", status="streaming"))
+    answer = await store.add_answer(
+        conversation.id, MessageDraft(role="assistant", content="", status="streaming")
+    )
     await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
     await store.finish_answer(AnswerUpdate(answer.id, "partial and whole", None, "complete"))
     await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
@@ -58,7 +60,9 @@ async def test_a_late_checkpoint_never_undoes_the_final_state(store: SqlChatStor
 
 async def test_streaming_rows_become_interrupted(store: SqlChatStore):
     conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
-    await store.add_answer(conversation.id, MessageDraft(role="assistant", content="", status="streaming"))
+    await store.add_answer(
+        conversation.id, MessageDraft(role="assistant", content="", status="streaming")
+    )
     assert await store.mark_streaming_interrupted() == 1
     [stored] = await store.list_messages(conversation.id)
     assert stored.status == "interrupted"

@@ -54,5 +54,7 @@ def test_mid_stream_error_keeps_partial_promise():
 
 
 def test_context_length_mid_stream():
-    error = stream_failure({"code": 400, "message": "x", "metadata": {"error_type": "context_length_exceeded"}})
+    error = stream_failure(
+        {"code": 400, "message": "x", "metadata": {"error_type": "context_length_exceeded"}}
+    )
     assert "too long" in error.detail

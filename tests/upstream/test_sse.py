@@ -13,7 +13,9 @@ def feed_all(parser: SseParser, *pieces: bytes) -> list[bytes]:
 
 
 def test_comments_are_skipped_and_data_kept():
-    stream = b': OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\ndata: {"a":1}\n\ndata: [DONE]\n\n'
+    stream = (
+        b': OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\ndata: {"a":1}\n\ndata: [DONE]\n\n'
+    )
     assert feed_all(SseParser(), stream) == [b'{"a":1}', b"[DONE]"]
 
 

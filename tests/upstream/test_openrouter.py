@@ -1,0 +1,134 @@
+"""The upstream client against the small differences of OpenAI-compatible servers,
+with httpx.MockTransport standing in for each server's exact bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import orjson
+import pytest
+
+from openchat.domain import Turn
+from openchat.errors import UpstreamError
+from openchat.settings import Settings
+from openchat.upstream.openrouter import (
+    Finished,
+    OpenRouterClient,
+    ReasoningDelta,
+    TextDelta,
+    build_http_client,
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def client_for(handler: Handler, key: str | None = "sk-x") -> OpenRouterClient:
+    settings = Settings(openrouter_api_key=key, openrouter_base_url="http://upstream.test/v1")
+    http = build_http_client(settings, httpx.MockTransport(handler))
+    return OpenRouterClient(http, max_tokens=256, idle_timeout=5)
+
+
+def sse(*events: object, done: bool = True) -> bytes:
+    body = b"".join(b"data: " + orjson.dumps(event) + b"\n\n" for event in events)
+    return body + (b"data: [DONE]\n\n" if done else b"")
+
+
+def chunk(
+    content: str | None = None, finish: str | None = None, **delta: object
+) -> dict[str, object]:
+    return {
+        "choices": [{"index": 0, "delta": {"content": content, **delta}, "finish_reason": finish}]
+    }
+
+
+async def collect(client: OpenRouterClient) -> list[object]:
+    return [delta async for delta in client.stream_chat("m", [Turn("user", "hi")])]
+
+
+async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choices_chunk():
+    body = sse(
+        chunk("", role="assistant"),
+        chunk("Hel", reasoning_content=None),
+        chunk("lo", finish="stop"),
+        {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}},
+    )
+    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+    assert deltas[0] == TextDelta("Hello")
+    final = deltas[-1]
+    assert isinstance(final, Finished) and final.finish_reason == "stop"
+    assert final.usage is not None and final.usage.total_tokens == 5 and final.usage.cost is None
+
+
+async def test_stream_without_usage_or_done_marker_still_completes():
+    body = sse(chunk("Hi"), chunk("!", finish="stop"), done=False)
+    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+    assert deltas == [TextDelta("Hi!"), Finished("stop", None)]
+
+
+async def test_reasoning_content_key_of_vllm_and_llama_cpp():
+    body = sse(chunk(None, reasoning_content="think"), chunk("ok", finish="stop"))
+    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+    assert deltas[:2] == [ReasoningDelta("think"), TextDelta("ok")]
+
+
+async def test_old_vllm_error_object_is_terminal():
+    body = sse(chunk("par"), {"object": "error", "message": "engine died", "code": 500})
+    with pytest.raises(UpstreamError, match="engine died"):
+        await collect(client_for(lambda _: httpx.Response(200, content=body)))
+
+
+async def test_malformed_line_is_skipped():
+    body = b"data: {not json\n\n" + sse(chunk("ok", finish="stop"))
+    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+    assert deltas[0] == TextDelta("ok")
+
+
+async def test_request_shape_and_headers():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=sse(chunk("x", finish="stop")))
+
+    await collect(client_for(handler))
+    request = seen[0]
+    assert request.url == "http://upstream.test/v1/chat/completions"
+    body = orjson.loads(request.content)
+    assert body["stream"] is True and body["max_tokens"] == 256
+    assert body["stream_options"] == {"include_usage": True}
+    assert body["messages"] == [{"role": "user", "content": "hi"}]
+    assert request.headers["authorization"] == "Bearer sk-x"
+
+
+async def test_local_server_without_key_sends_no_authorization():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"object": "list", "data": []})
+
+    await client_for(handler, key=None).list_models()
+    assert "authorization" not in seen[0].headers
+
+
+async def test_model_lists_of_other_servers_are_normalised():
+    rows = [
+        {"id": "llama3:8b", "object": "model", "owned_by": "library"},
+        {"id": "served", "max_model_len": 32768},
+        {"id": "gguf", "meta": {"n_ctx_train": 8192}},
+        {
+            "id": "or/x",
+            "name": "OR: X",
+            "top_provider": {"context_length": 4096},
+            "pricing": {"prompt": "-1", "completion": "-1"},
+        },
+        {"object": "model"},
+    ]
+    client = client_for(lambda _: httpx.Response(200, json={"object": "list", "data": rows}))
+    models = {model.id: model for model in await client.list_models()}
+    assert set(models) == {"llama3:8b", "served", "gguf", "or/x"}
+    assert models["llama3:8b"].name == "llama3:8b" and models["llama3:8b"].pricing is None
+    assert models["served"].context_length == 32768
+    assert models["gguf"].context_length == 8192
+    assert models["or/x"].context_length == 4096 and models["or/x"].pricing is not None

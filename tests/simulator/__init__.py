@@ -1,0 +1,1 @@
+"""Tests of the OpenRouter simulator, over real sockets."""

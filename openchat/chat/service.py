@@ -151,16 +151,17 @@ class ChatService:
                 threads.title_from(text) if conversation.title == threads.DEFAULT_TITLE else None
             )
             chosen = model or conversation.default_model
-            question = await self._store.add_user_message(
+            question, answer = await self._store.add_exchange(
                 conversation.id,
                 MessageDraft(
                     role="user", content=text, model=chosen, client_message_id=client_message_id
                 ),
+                MessageDraft(role="assistant", content="", model=chosen, status="streaming"),
                 title,
             )
             log.info("Added user message to conversation %s", conversation.id)
             thread = [*threads.current_thread(stored), question]
-            await self._start(conversation, thread, question, chosen)
+            self._launch(conversation, thread, question, answer)
             return question
 
     async def start_or_attach(self, conversation: Conversation, model: str | None) -> AnswerSource:
@@ -234,8 +235,15 @@ class ChatService:
                 parent_id=question.id,
             ),
         )
-        generation = Generation(conversation.id, answer.id, chosen, answer.created_at)
-        generation.publish(start_payload(answer.id, chosen))
+        return self._launch(conversation, thread, question, answer)
+
+    def _launch(
+        self, conversation: Conversation, thread: list[Message], question: Message, answer: Message
+    ) -> Generation:
+        """Register the answer's generation and start the task that writes it."""
+        model = answer.model or conversation.default_model
+        generation = Generation(conversation.id, answer.id, model, answer.created_at)
+        generation.publish(start_payload(answer.id, model))
         self._registry.add(generation)
         turns = threads.history(conversation.system_prompt, thread, question)
         generation.task = asyncio.create_task(self._writer.run(generation, turns))

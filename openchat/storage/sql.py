@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -271,16 +272,19 @@ class SqlChatStore:
             row = (await session.execute(statement)).first()
         return _message(row) if row is not None else None
 
-    async def add_user_message(
-        self, conversation_id: str, draft: MessageDraft, title: str | None
-    ) -> Message:
-        message = self._new_message(conversation_id, draft)
-        touched: dict[str, Any] = {"updated_at": message.created_at}
+    async def add_exchange(
+        self, conversation_id: str, question: MessageDraft, answer: MessageDraft, title: str | None
+    ) -> tuple[Message, Message]:
+        asked = self._new_message(conversation_id, question)
+        answering = self._new_message(conversation_id, replace(answer, parent_id=asked.id))
+        touched: dict[str, Any] = {"updated_at": asked.created_at}
         if title is not None:
             touched["title"] = title
         try:
             async with self._sessions.begin() as session:
-                await session.execute(insert(messages).values(**self._row_values(message)))
+                await session.execute(
+                    insert(messages), [self._row_values(asked), self._row_values(answering)]
+                )
                 await session.execute(
                     update(conversations)
                     .where(conversations.c.id == conversation_id)
@@ -288,7 +292,7 @@ class SqlChatStore:
                 )
         except IntegrityError as error:
             raise Conflict("This message was already posted.") from error
-        return message
+        return asked, answering
 
     async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
         message = self._new_message(conversation_id, draft)

@@ -73,10 +73,11 @@ class ChatStore(Protocol):
     ) -> Message | None:
         """The message posted earlier with that client id, if any."""
 
-    async def add_user_message(
-        self, conversation_id: str, draft: MessageDraft, title: str | None
-    ) -> Message:
-        """Store a user message, touch the conversation and set its title when given.
+    async def add_exchange(
+        self, conversation_id: str, question: MessageDraft, answer: MessageDraft, title: str | None
+    ) -> tuple[Message, Message]:
+        """Store a user message and the row of its answer (streaming) in one transaction,
+        touch the conversation and set its title when given.
 
         Raises Conflict when the client id was already used (a concurrent retry).
         """

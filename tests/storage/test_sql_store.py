@@ -39,9 +39,13 @@ async def test_owner_scoping(store: SqlChatStore):
 async def test_client_id_is_unique_per_conversation(store: SqlChatStore):
     conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
     draft = MessageDraft(role="user", content="hi", client_message_id="abc")
-    first = await store.add_user_message(conversation.id, draft, None)
+    answer = MessageDraft(role="assistant", content="", status="streaming")
+    first, first_answer = await store.add_exchange(conversation.id, draft, answer, "Title")
+    assert first_answer.parent_id == first.id
     with pytest.raises(Conflict):
-        await store.add_user_message(conversation.id, draft, None)
+        await store.add_exchange(conversation.id, draft, answer, None)
+    assert len(await store.list_messages(conversation.id)) == 2
+    assert (await store.get_conversation("me", conversation.id)).title == "Title"
     found = await store.find_by_client_id(conversation.id, "abc")
     assert found is not None and found.id == first.id
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from openchat.api.deps import ChatDep, ConversationDep, LastEventIdDep, SettingsDep
+from openchat.api.deps import ChatDep, LastEventIdDep, OwnerDep, SettingsDep
 from openchat.api.schemas import ErrorOut
 from openchat.chat.events import replay_frames
 from openchat.chat.service import StoredAnswer
@@ -30,14 +30,15 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     },
 )
 async def stream_answer(
-    conversation: ConversationDep,
+    conversation_id: str,
+    owner: OwnerDep,
     chat: ChatDep,
     settings: SettingsDep,
     last_event_id: LastEventIdDep,
     model: str | None = None,
 ) -> StreamingResponse:
     """Start, attach to, or replay the answer to the latest user message."""
-    source = await chat.start_or_attach(conversation, model)
+    source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
     frames: AsyncIterator[bytes]
     if isinstance(source, StoredAnswer):
         frames = _once(_replay(source))

@@ -25,9 +25,15 @@ class Generation:
     """One answer in progress and its replayable event log."""
 
     def __init__(
-        self, conversation_id: str, message_id: str, model: str, created_at: datetime
+        self,
+        conversation_id: str,
+        message_id: str,
+        model: str,
+        created_at: datetime,
+        owner_id: str = "",
     ) -> None:
         self.conversation_id = conversation_id
+        self.owner_id = owner_id
         self.message_id = message_id
         self.model = model
         self.created_at = created_at

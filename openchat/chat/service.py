@@ -164,11 +164,18 @@ class ChatService:
             self._launch(conversation, thread, question, answer)
             return question
 
+    async def open_stream(
+        self, owner_id: str, conversation_id: str, model: str | None
+    ) -> AnswerSource:
+        """What a stream request reads; a running answer is found without a database query."""
+        running = self._registry.running(conversation_id)
+        if running is not None and running.owner_id == owner_id:
+            return running
+        conversation = await self._store.get_conversation(owner_id, conversation_id)
+        return await self.start_or_attach(conversation, model)
+
     async def start_or_attach(self, conversation: Conversation, model: str | None) -> AnswerSource:
         """The running answer, a stored one to replay, or a new one when none exists yet."""
-        running = self._registry.running(conversation.id)
-        if running is not None:
-            return running
         async with self._lock(conversation.id):
             running = self._registry.running(conversation.id)
             if running is not None:
@@ -242,7 +249,9 @@ class ChatService:
     ) -> Generation:
         """Register the answer's generation and start the task that writes it."""
         model = answer.model or conversation.default_model
-        generation = Generation(conversation.id, answer.id, model, answer.created_at)
+        generation = Generation(
+            conversation.id, answer.id, model, answer.created_at, conversation.owner_id
+        )
         generation.publish(start_payload(answer.id, model))
         self._registry.add(generation)
         turns = threads.history(conversation.system_prompt, thread, question)

@@ -1,0 +1,86 @@
+"""CPU time and memory of a process and its descendants, read from /proc (Linux only)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+_PROC = Path("/proc")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    text = (_PROC / str(pid) / "stat").read_text()
+    return text[text.rindex(")") + 2 :].split()  # the name may hold spaces and parentheses
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every live descendant of it."""
+    parents: dict[int, list[int]] = {}
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(parents.get(current, []))
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds used so far by `pids` (those that have exited count 0)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = _stat_fields(pid)
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
+def _status_kib(pid: int, key: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in (_PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory (VmRSS) of `pids` now, in MB (10^6 bytes)."""
+    return sum(_status_kib(pid, "VmRSS:") for pid in pids) * 1024 / 1e6
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """Highest resident memory (VmHWM) each of `pids` ever had, summed, in MB."""
+    return sum(_status_kib(pid, "VmHWM:") for pid in pids) * 1024 / 1e6
+
+
+class RssSampler:
+    """Samples the resident memory of a process tree in the background and keeps the peak."""
+
+    def __init__(self, pids: list[int], interval: float = 0.05) -> None:
+        self._pids = pids
+        self._interval = interval
+        self.peak_mb = rss_mb(pids)
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RssSampler:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.peak_mb = max(self.peak_mb, rss_mb(self._pids))
+
+    async def _run(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, rss_mb(self._pids))
+            await asyncio.sleep(self._interval)

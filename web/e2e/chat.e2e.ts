@@ -1,0 +1,690 @@
+/**
+ * Browser tests of the built web app against a real Open Chat server and the OpenRouter
+ * simulator. Run with `npm run e2e` (web/dist must be built first).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  type AppServer,
+  assertPrerequisites,
+  keepScratchDir,
+  lastUserText,
+  launchBrowser,
+  MOBILE,
+  newPage,
+  type Recorder,
+  requestedModel,
+  type Simulator,
+  saveFailureScreenshots,
+  scratchDir,
+  sleep,
+  startAppServer,
+  startRecorder,
+  startSimulator,
+  stopAll,
+  waitFor,
+} from "./harness.ts";
+import {
+  answers,
+  composer,
+  contentOf,
+  conversationAction,
+  conversationId,
+  lastAnswer,
+  messages,
+  send,
+  sidebar,
+  textOf,
+  waitForStatus,
+} from "./ui.ts";
+
+const TEST_TIMEOUT = 45_000;
+
+let simulator: Simulator;
+let app: AppServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let failed = false;
+
+before(async () => {
+  assertPrerequisites();
+  [simulator, browser] = await Promise.all([startSimulator(), launchBrowser()]);
+  app = await startAppServer({ simulator });
+});
+
+after(async () => {
+  await Promise.allSettled(contexts.map((context) => context.close()));
+  await browser?.close().catch(() => undefined);
+  if (failed) {
+    keepScratchDir();
+    console.log(`server logs and databases kept in ${scratchDir()}`);
+  }
+  await stopAll();
+});
+
+let pagesOfTest: Page[] = [];
+let diagnostic: (message: string) => void = () => undefined;
+
+/** A test with a time bound; on failure, screenshots of its pages go to artifacts/e2e-failures. */
+function scenario(name: string, body: () => Promise<void>): void {
+  test(name, { timeout: TEST_TIMEOUT }, async (t) => {
+    pagesOfTest = [];
+    diagnostic = (message) => t.diagnostic(message);
+    try {
+      await body();
+    } catch (error) {
+      failed = true;
+      await saveFailureScreenshots(name, pagesOfTest);
+      throw error;
+    }
+  });
+}
+
+async function open(
+  server: AppServer = app,
+  options: Parameters<typeof newPage>[2] = {},
+): Promise<Page> {
+  const { context, page } = await newPage(browser, server, options);
+  contexts.push(context);
+  pagesOfTest.push(page);
+  page.on("pageerror", (error) => console.log(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") console.log(`console error: ${message.text()}`);
+  });
+  return page;
+}
+
+/** The completion requests whose last user message contains `marker`. */
+async function requestsFor(marker: string) {
+  return (await simulator.requests()).filter((request) => lastUserText(request).includes(marker));
+}
+
+describe("Open Chat in the browser", { timeout: 240_000 }, () => {
+  scenario("an answer streams in several steps, then shows its usage", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Streaming steps check [[sim tokens=80 tps=20 ttft=0.2]]");
+    await conversationId(page);
+    const answer = lastAnswer(page);
+    await answer.waitFor({ state: "attached", timeout: 10_000 });
+
+    // Sample the answer's text length in the page every 50 ms until it is finished.
+    const samples = await page.evaluate(async () => {
+      const lengths: number[] = [];
+      const deadline = performance.now() + 15_000;
+      while (performance.now() < deadline) {
+        const all = document.querySelectorAll<HTMLElement>(
+          '[data-testid="message"][data-role="assistant"]',
+        );
+        const last = all[all.length - 1];
+        const content = last?.querySelector('[data-testid="message-content"]');
+        lengths.push(content?.textContent?.length ?? 0);
+        if (last?.dataset.status === "complete") break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return lengths;
+    });
+    const distinct = [...new Set(samples.filter((length) => length > 0))];
+    const final = samples[samples.length - 1];
+    assert.ok(
+      distinct.length >= 3,
+      `expected the text to grow in at least 3 steps, saw lengths ${distinct.join(", ")}`,
+    );
+    for (let i = 1; i < distinct.length; i++) {
+      assert.ok(distinct[i] > distinct[i - 1], `lengths went down: ${distinct.join(", ")}`);
+    }
+    diagnostic(
+      `${distinct.length} text lengths seen while streaming: ${distinct.slice(0, 5).join(", ")} … ${final}`,
+    );
+    assert.ok(
+      distinct[0] < final / 2,
+      `the first text seen (${distinct[0]}) was near the end (${final})`,
+    );
+
+    assert.equal(await waitForStatus(answer, ["complete"]), "complete");
+    const usage = answer.locator('[data-testid="usage"]');
+    await usage.waitFor({ state: "visible" });
+    const usageText = (await usage.textContent()) ?? "";
+    assert.match(usageText, /\d/, `usage line has no figures: "${usageText}"`);
+  });
+
+  scenario("a conversation survives a reload; back and forward move between two", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Reload check alpha [[sim tokens=12 tps=0]]");
+    const first = await conversationId(page);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const firstAnswer = await textOf(lastAnswer(page));
+    assert.ok(firstAnswer.length > 0, "the first answer is empty");
+
+    await page.reload();
+    assert.equal(await conversationId(page), first);
+    await sidebar(page)
+      .getByRole("link", { name: /^Reload check alpha/ })
+      .waitFor();
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    assert.equal(await messages(page).count(), 2);
+    assert.match((await messages(page).first().textContent()) ?? "", /Reload check alpha/);
+    assert.equal(await textOf(lastAnswer(page)), firstAnswer);
+
+    await page
+      .getByRole("link", { name: "New chat" })
+      .or(page.getByRole("button", { name: "New chat" }))
+      .first()
+      .click();
+    await waitFor("the empty state", async () => (await messages(page).count()) === 0);
+    await send(page, "Reload check beta [[sim tokens=12 tps=0]]");
+    const second = await waitFor("a second conversation id", async () => {
+      const id = await conversationId(page);
+      return id !== first ? id : null;
+    });
+    await waitForStatus(lastAnswer(page), ["complete"]);
+
+    await sidebar(page)
+      .getByRole("link", { name: /^Reload check alpha/ })
+      .click();
+    await waitFor("the first conversation", async () => (await conversationId(page)) === first);
+    await page.getByText("Reload check alpha").first().waitFor();
+
+    await page.goBack();
+    await waitFor(
+      "back to the second conversation",
+      async () => (await conversationId(page)) === second,
+    );
+    await messages(page).filter({ hasText: "Reload check beta" }).first().waitFor();
+    assert.equal(await messages(page).filter({ hasText: "Reload check alpha" }).count(), 0);
+
+    await page.goForward();
+    await waitFor(
+      "forward to the first conversation",
+      async () => (await conversationId(page)) === first,
+    );
+    await messages(page).filter({ hasText: "Reload check alpha" }).first().waitFor();
+    assert.equal(await messages(page).filter({ hasText: "Reload check beta" }).count(), 0);
+  });
+
+  scenario("a conversation can be renamed and deleted from the sidebar", async () => {
+    const keep = await app.api<{ id: string }>("POST", "/conversations", {
+      title: "Rename me e2e",
+    });
+    const doomed = await app.api<{ id: string }>("POST", "/conversations", {
+      title: "Delete me e2e",
+    });
+    const page = await open();
+    await page.goto("/");
+
+    await conversationAction(page, "Rename me e2e", "Rename");
+    const input = page.getByRole("textbox", { name: "Conversation title" });
+    await input.fill("Renamed by e2e");
+    await input.press("Enter");
+    await sidebar(page).getByRole("link", { name: "Renamed by e2e", exact: true }).waitFor();
+    await waitFor("the new title to be stored", async () => {
+      return (await app.conversation(keep.id)).title === "Renamed by e2e";
+    });
+
+    await conversationAction(page, "Delete me e2e", "Delete");
+    const dialog = page.getByRole("dialog");
+    if (await dialog.isVisible()) {
+      await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+    }
+    await sidebar(page)
+      .getByRole("link", { name: "Delete me e2e", exact: true })
+      .waitFor({ state: "detached" });
+    // With an undo toast the deletion happens when the toast goes; wait for the server.
+    await waitFor(
+      "the conversation to be deleted on the server",
+      async () => (await fetch(`${app.origin}/conversations/${doomed.id}`)).status === 404,
+      15_000,
+    );
+
+    await page.reload();
+    await sidebar(page).getByRole("link", { name: "Renamed by e2e", exact: true }).waitFor();
+    assert.equal(
+      await sidebar(page).getByRole("link", { name: "Delete me e2e", exact: true }).count(),
+      0,
+    );
+    assert.equal(
+      await sidebar(page).getByRole("link", { name: "Rename me e2e", exact: true }).count(),
+      0,
+    );
+  });
+
+  scenario("a model picked by search is the one the next request uses", async () => {
+    const page = await open();
+    await page.goto("/");
+    await page.getByRole("button", { name: "Model", exact: true }).click();
+    await page.getByRole("combobox", { name: "Search models" }).fill("codestral 2508");
+    const option = page.getByRole("option").filter({ hasText: "mistralai/codestral-2508" });
+    await option.first().click();
+    await waitFor(
+      "the picker to show the chosen model",
+      async () =>
+        ((await page.getByRole("button", { name: "Model", exact: true }).getAttribute("title")) ??
+          "") === "mistralai/codestral-2508" ||
+        /Codestral 2508/.test(
+          (await page.getByRole("button", { name: "Model", exact: true }).textContent()) ?? "",
+        ),
+    );
+
+    const marker = "Model pick check";
+    await send(page, `${marker} [[sim tokens=10 tps=0]]`);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const sent = await requestsFor(marker);
+    assert.equal(sent.length, 1, "expected one completion request");
+    assert.equal(requestedModel(sent[0]), "mistralai/codestral-2508");
+    const id = await conversationId(page);
+    const stored = await app.conversation(id);
+    assert.equal(stored.messages.at(-1)?.model, "mistralai/codestral-2508");
+  });
+
+  scenario("Stop keeps the partial answer, also after a reload; Esc stops too", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Stop button check [[sim tokens=400 tps=20 ttft=0.1]]");
+    const id = await conversationId(page);
+    const answer = lastAnswer(page);
+    await waitFor("some answer text", async () => (await textOf(answer)).length > 30);
+    await page.getByRole("button", { name: "Stop generating" }).click();
+    assert.equal(await waitForStatus(answer, ["cancelled"]), "cancelled");
+    const stopped = await textOf(answer);
+    await sleep(600);
+    assert.equal(await textOf(answer), stopped, "the text kept growing after Stop");
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+
+    const stored = await app.conversation(id);
+    const storedAnswer = stored.messages.at(-1);
+    assert.equal(storedAnswer?.status, "cancelled");
+    assert.ok((storedAnswer?.content.length ?? 0) > 0, "no partial text was stored");
+    assert.ok((storedAnswer?.content.length ?? 0) < 1500, "the whole answer was stored");
+
+    await page.reload();
+    const reloaded = lastAnswer(page);
+    assert.equal(await waitForStatus(reloaded, ["cancelled"]), "cancelled");
+    assert.equal(await textOf(reloaded), stopped);
+
+    // Esc stops as well.
+    await send(page, "Escape key check [[sim tokens=400 tps=20 ttft=0.1]]");
+    const second = lastAnswer(page);
+    await waitFor("the second answer's text", async () => {
+      return (await answers(page).count()) === 2 && (await textOf(second)).length > 30;
+    });
+    await page.keyboard.press("Escape");
+    assert.equal(await waitForStatus(second, ["cancelled"]), "cancelled");
+    await waitFor("the stored answer to be cancelled", async () => {
+      return (await app.conversation(id)).messages.at(-1)?.status === "cancelled";
+    });
+  });
+
+  scenario("an upstream error is shown in place, readable, with Retry", async () => {
+    const page = await open();
+    await page.goto("/");
+    const marker = "Credits error check";
+    await send(page, `${marker} [[sim status=402]]`);
+    const answer = lastAnswer(page);
+    await waitForStatus(answer, ["error"]);
+    const alert = answer.getByRole("alert");
+    await alert.waitFor({ state: "visible" });
+    const text = (await alert.textContent()) ?? "";
+    diagnostic(`error shown for HTTP 402: "${text}"`);
+    assert.match(text, /credit/i, `the error does not mention credits: "${text}"`);
+    assert.doesNotMatch(text, /[{}]|undefined|\[object/, `the error is not readable: "${text}"`);
+    assert.equal((await requestsFor(marker)).length, 1);
+
+    await answer.getByRole("button", { name: "Retry" }).click();
+    await waitFor(
+      "a second upstream request",
+      async () => (await requestsFor(marker)).length === 2,
+    );
+    await waitForStatus(lastAnswer(page), ["error"]);
+    await lastAnswer(page).getByRole("alert").waitFor({ state: "visible" });
+    assert.equal(await answers(page).count(), 1, "Retry should replace the failed answer in place");
+  });
+
+  scenario("a hostile answer renders as text and runs nothing", async () => {
+    const recorder: Recorder = await startRecorder();
+    const page = await open();
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto("/");
+    const hostile = [
+      "Hostile markdown check [[sim reply=echo tps=0]]",
+      "",
+      "<script>window.__pwned=1</script>",
+      "",
+      '<img src=x onerror="window.__pwned=2">',
+      "",
+      "[click](javascript:window.__pwned=3)",
+      "",
+      '<svg onload="window.__pwned=4"></svg>',
+      "",
+      `![x](${recorder.origin}/leak?q=secret)`,
+      "",
+      "Bad math: $\\href{javascript:alert(1)}{x}$ and $$\\url{javascript:alert(2)}$$",
+      "",
+      "[a fine link](https://example.com/docs)",
+    ].join("\n");
+    await send(page, hostile);
+    const answer = lastAnswer(page);
+    await waitForStatus(answer, ["complete"]);
+    const content = contentOf(answer);
+    const text = await textOf(answer);
+    assert.match(text, /Hostile markdown check/);
+    // The raw HTML is shown as the text it is.
+    assert.ok(
+      text.includes("<script>window.__pwned=1</script>"),
+      `no literal <script> in "${text}"`,
+    );
+    assert.ok(text.includes('<svg onload="window.__pwned=4">'), `no literal <svg> in "${text}"`);
+
+    const found = await page.evaluate(() => {
+      const all = [...document.querySelectorAll("body *")];
+      return {
+        scripts: document.querySelectorAll("body script").length,
+        svgOnload: document.querySelectorAll("svg[onload]").length,
+        handlers: all
+          .flatMap((element) => [...element.attributes].map((attribute) => attribute.name))
+          .filter((name) => name.startsWith("on")),
+        javascriptUrls: all.filter((element) =>
+          ["href", "src", "xlink:href", "action", "formaction"].some((name) =>
+            /^\s*javascript:/i.test(element.getAttribute(name) ?? ""),
+          ),
+        ).length,
+        leakImages: [...document.images].filter((image) => image.src.includes("/leak")).length,
+      };
+    });
+    assert.equal(found.scripts, 0, "a <script> element was rendered");
+    assert.equal(found.svgOnload, 0, "an <svg onload> element was rendered");
+    assert.deepEqual(found.handlers, [], "elements with inline event handlers were rendered");
+    assert.equal(found.javascriptUrls, 0, "a javascript: URL was rendered");
+    assert.equal(found.leakImages, 0, "the remote image was put in the page");
+
+    const click = content.getByText("click", { exact: true });
+    if ((await click.count()) > 0) {
+      await click.first().click();
+      await sleep(300);
+    }
+    assert.equal(new URL(page.url()).origin, app.origin, "clicking the link left the app");
+    assert.equal(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined);
+    assert.deepEqual(dialogs, [], "a dialog was opened");
+
+    const links = await content.locator("a[href]").evaluateAll((anchors) =>
+      anchors.map((anchor) => ({
+        href: anchor.getAttribute("href"),
+        rel: anchor.getAttribute("rel"),
+      })),
+    );
+    assert.ok(
+      links.some((link) => link.href === "https://example.com/docs"),
+      `the fine link is missing: ${JSON.stringify(links)}`,
+    );
+    for (const link of links) {
+      const rel = (link.rel ?? "").split(/\s+/);
+      assert.ok(
+        rel.includes("noopener") && rel.includes("noreferrer"),
+        `link ${link.href} has rel="${link.rel}"`,
+      );
+    }
+
+    await sleep(700);
+    assert.deepEqual(recorder.requests, [], "the image URL was fetched");
+  });
+
+  scenario(
+    "a reload during a stream shows the whole answer once, from one upstream request",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      const marker = "Reload mid stream check";
+      const sentAt = Date.now();
+      await send(page, `${marker} [[sim tokens=150 tps=30 ttft=0.1]]`);
+      const id = await conversationId(page);
+      await lastAnswer(page).waitFor({ state: "attached" });
+      await sleep(Math.max(0, sentAt + 1000 - Date.now()));
+      const before = (await app.conversation(id)).messages.at(-1);
+      assert.equal(before?.role, "assistant", "no answer was being written after 1 s");
+      assert.equal(before?.status, "streaming", "the answer finished before the reload");
+      const partial = await textOf(lastAnswer(page));
+      diagnostic(`reloading with ${partial.length} characters shown`);
+      assert.ok(partial.length > 0, "no text was shown in the first second");
+      await page.reload();
+      const answer = lastAnswer(page);
+      await waitForStatus(answer, ["complete"], 20_000);
+      await sleep(500);
+      assert.equal(await answers(page).count(), 1, "more than one answer is shown");
+      const shown = await textOf(answer);
+
+      const stored = await app.conversation(id);
+      const storedAnswers = stored.messages.filter((message) => message.role === "assistant");
+      assert.equal(storedAnswers.length, 1);
+      assert.equal(storedAnswers[0].status, "complete");
+
+      // The same stored answer, rendered by a fresh page, must read exactly the same.
+      const fresh = await open();
+      await fresh.goto(`/c/${id}`);
+      await waitForStatus(lastAnswer(fresh), ["complete"]);
+      assert.equal(shown, await textOf(lastAnswer(fresh)));
+      // And it is the stored text once: its first and last words appear exactly once.
+      const words = (storedAnswers[0].content.match(/[A-Za-z]{3,}/g) ?? []).join(" ");
+      const flat = (shown.match(/[A-Za-z]{3,}/g) ?? []).join(" ");
+      const opening = words.split(" ").slice(0, 6).join(" ");
+      const ending = words.split(" ").slice(-6).join(" ");
+      assert.ok(flat.startsWith(opening), `the shown answer does not start with "${opening}"`);
+      assert.ok(flat.endsWith(ending), `the shown answer does not end with "${ending}"`);
+      assert.equal(flat.split(opening).length - 1, 1, "the opening appears more than once");
+
+      assert.equal((await requestsFor(marker)).length, 1, "the reload started a second generation");
+    },
+  );
+
+  scenario("without an API key the app says so, and a message gets a readable error", async () => {
+    const keyless = await startAppServer({ simulator: null });
+    const page = await open(keyless);
+    await page.goto("/");
+    const banner = page.getByRole("alert").filter({ hasText: "OPENROUTER_API_KEY" });
+    await banner.first().waitFor({ state: "visible" });
+
+    await send(page, "Hello without a key");
+    const error = page
+      .locator('[data-testid="message"]')
+      .getByRole("alert")
+      .or(page.getByRole("alert").filter({ hasNotText: "OPENROUTER_API_KEY" }));
+    await error.first().waitFor({ state: "visible", timeout: 15_000 });
+    const text = ((await error.first().textContent()) ?? "").trim();
+    diagnostic(`error shown without a key: "${text}"`);
+    assert.ok(text.length > 10, `the error is too short: "${text}"`);
+    assert.match(text, /key|configur/i, `the error does not say what is wrong: "${text}"`);
+    assert.doesNotMatch(text, /[{}]|undefined|\[object|Traceback/, `not readable: "${text}"`);
+  });
+
+  scenario("on a phone the sidebar is a drawer and a message can be sent", async () => {
+    await app.api("POST", "/conversations", { title: "Phone drawer e2e" });
+    const page = await open(app, { viewport: MOBILE });
+    await page.goto("/");
+    await composer(page).waitFor({ state: "visible" });
+    const link = page.getByRole("link", { name: "Phone drawer e2e", exact: true });
+    const onScreen = async () => {
+      if (!(await link.isVisible())) return false;
+      const box = await link.boundingBox();
+      return box !== null && box.x >= 0 && box.x + box.width <= MOBILE.width + 1 && box.width > 0;
+    };
+    assert.equal(await onScreen(), false, "the sidebar is open on a phone before it is asked for");
+    await page.getByRole("button", { name: "Open sidebar" }).click();
+    await waitFor("the drawer to open", onScreen);
+    await link.click();
+    await waitFor("the drawer to close", async () => !(await onScreen()));
+    await conversationId(page);
+
+    await send(page, "Phone message check [[sim tokens=20 tps=0]]");
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    assert.ok((await textOf(lastAnswer(page))).length > 0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= MOBILE.width, `the page is ${overflow}px wide on a 390px screen`);
+  });
+  scenario("the system prompt saved in Conversation settings is sent first", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "System prompt check one [[sim tokens=5 tps=0]]");
+    const id = await conversationId(page);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+
+    await page.getByRole("button", { name: "Conversation settings" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("textbox", { name: "System prompt" }).fill("Answer like a pirate, e2e.");
+    await dialog.getByRole("button", { name: "Save", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+    assert.equal((await app.conversation(id)).system_prompt, "Answer like a pirate, e2e.");
+
+    const marker = "System prompt check two";
+    await send(page, `${marker} [[sim tokens=5 tps=0]]`);
+    await waitFor("the second answer", async () => (await answers(page).count()) === 2);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const [request] = await requestsFor(marker);
+    const sent = request?.body?.messages ?? [];
+    assert.deepEqual(sent[0], { role: "system", content: "Answer like a pirate, e2e." });
+    assert.deepEqual(
+      sent.map((message) => message.role),
+      ["system", "user", "assistant", "user"],
+    );
+  });
+
+  scenario("Regenerate asks for a new answer in place; Copy copies the answer", async () => {
+    const page = await open();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.goto("/");
+    const marker = "Regenerate check";
+    await send(page, `${marker} [[sim tokens=12 tps=0]]`);
+    const id = await conversationId(page);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const first = (await app.conversation(id)).messages.at(-1);
+
+    await lastAnswer(page).getByRole("button", { name: "Copy", exact: true }).click();
+    await waitFor("the answer on the clipboard", async () => {
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      return copied === first?.content;
+    });
+
+    await lastAnswer(page).getByRole("button", { name: "Regenerate" }).click();
+    await waitFor(
+      "a second upstream request",
+      async () => (await requestsFor(marker)).length === 2,
+    );
+    await waitFor("the new answer to be stored", async () => {
+      const last = (await app.conversation(id)).messages.at(-1);
+      return last?.id !== first?.id && last?.status === "complete";
+    });
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    assert.equal(await answers(page).count(), 1, "the new answer should replace the old one");
+    const all = await app.api<{ data: { role: string }[] }>(
+      "GET",
+      `/conversations/${id}/messages?versions=all`,
+    );
+    assert.equal(all.data.filter((message) => message.role === "assistant").length, 2);
+  });
+
+  scenario(
+    "the sidebar filter finds chats by title; the theme choice survives a reload",
+    async () => {
+      await app.api("POST", "/conversations", { title: "Banana bread recipe e2e" });
+      await app.api("POST", "/conversations", { title: "Quantum notes e2e" });
+      const page = await open(app, { colorScheme: "light" });
+      await page.goto("/");
+      const nav = sidebar(page);
+      const banana = nav.getByRole("link", { name: "Banana bread recipe e2e", exact: true });
+      const quantum = nav.getByRole("link", { name: "Quantum notes e2e", exact: true });
+      await banana.waitFor();
+      await quantum.waitFor();
+      await nav.getByRole("searchbox", { name: "Search conversations" }).fill("banana");
+      await quantum.waitFor({ state: "detached" });
+      assert.equal(await banana.isVisible(), true);
+      await nav.getByRole("searchbox", { name: "Search conversations" }).fill("");
+      await quantum.waitFor();
+
+      const html = page.locator("html");
+      const before = await html.getAttribute("data-theme");
+      assert.equal(before, "light");
+      await page.getByRole("button", { name: "Toggle theme" }).click();
+      await waitFor(
+        "the dark theme",
+        async () => (await html.getAttribute("data-theme")) === "dark",
+      );
+      await page.reload();
+      await composer(page).waitFor();
+      assert.equal(await html.getAttribute("data-theme"), "dark");
+    },
+  );
+
+  scenario("a model's thinking is shown in a closed Thinking block above the answer", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Thinking block check [[sim reasoning=30 tokens=10 tps=0]]");
+    const answer = lastAnswer(page);
+    await waitForStatus(answer, ["complete"]);
+    const details = answer.locator("details");
+    const summary = details.locator("summary");
+    await summary.waitFor();
+    assert.match((await summary.textContent()) ?? "", /^Thinking/);
+    assert.equal(await details.evaluate((node) => (node as HTMLDetailsElement).open), false);
+    await summary.click();
+    await waitFor("the thinking text", async () => {
+      const text = (await details.textContent()) ?? "";
+      return text.replace(/^Thinking/, "").trim().length > 20;
+    });
+    assert.ok((await textOf(answer)).length > 0, "the answer itself is missing");
+    const thinkingFirst = await answer.evaluate((node) => {
+      const thinking = node.querySelector("details");
+      const content = node.querySelector('[data-testid="message-content"]');
+      return Boolean(
+        thinking &&
+          content &&
+          thinking.compareDocumentPosition(content) & Node.DOCUMENT_POSITION_FOLLOWING,
+      );
+    });
+    assert.ok(thinkingFirst, "the Thinking block is not above the answer");
+  });
+
+  scenario(
+    "scrolling up during an answer stops following it; Jump to latest goes back",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await send(page, "Jump to latest check [[sim tokens=600 tps=100 ttft=0.1]]");
+      await conversationId(page);
+      const answer = lastAnswer(page);
+      const scroller = page.locator(".chat__scroller");
+      const position = () =>
+        scroller.evaluate((node) => ({
+          top: node.scrollTop,
+          gap: node.scrollHeight - node.scrollTop - node.clientHeight,
+          height: node.scrollHeight,
+        }));
+      await waitFor("the answer to overflow the view", async () => {
+        const now = await position();
+        return now.height > 1600 && (await answer.getAttribute("data-status")) === "streaming";
+      });
+      assert.ok((await position()).gap < 80, "the view does not follow the answer");
+
+      const box = await scroller.boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -800);
+      const jump = page.getByRole("button", { name: "Jump to latest" });
+      await jump.waitFor({ state: "visible" });
+      const left = await position();
+      await sleep(500);
+      const later = await position();
+      if ((await answer.getAttribute("data-status")) === "streaming") {
+        assert.ok(later.height > left.height, "the answer stopped growing");
+      }
+      assert.ok(Math.abs(later.top - left.top) < 4, "the view kept following after scrolling up");
+
+      await jump.click();
+      await waitFor("the view at the end", async () => (await position()).gap < 80);
+      await waitForStatus(answer, ["complete"]);
+      await waitFor("Jump to latest to go away", async () => !(await jump.isVisible()));
+    },
+  );
+});

@@ -1,0 +1,126 @@
+/**
+ * Screenshots of the main screens (empty state, a rich markdown answer, the model picker,
+ * an error) on a desktop and a phone, light and dark, in artifacts/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import {
+  type AppServer,
+  ARTIFACTS,
+  assertPrerequisites,
+  DESKTOP,
+  launchBrowser,
+  MOBILE,
+  newPage,
+  type Simulator,
+  startAppServer,
+  startSimulator,
+  stopAll,
+  waitFor,
+} from "./harness.ts";
+import { assertTheme, composer, lastAnswer, waitForStatus } from "./ui.ts";
+
+const SCREENSHOTS = path.join(ARTIFACTS, "screenshots");
+
+let simulator: Simulator;
+let app: AppServer;
+let browser: Browser;
+let rich = "";
+let failing = "";
+
+/** A conversation with one question and its stored answer, made through the API. */
+async function seedConversation(question: string): Promise<string> {
+  const { id } = await app.api<{ id: string }>("POST", "/conversations", {});
+  await app.api("POST", `/conversations/${id}/messages`, { message: question });
+  await app.drainStream(id);
+  return id;
+}
+
+before(async () => {
+  assertPrerequisites();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  [simulator, browser] = await Promise.all([startSimulator(), launchBrowser()]);
+  app = await startAppServer({ simulator });
+  await seedConversation("Ideas for a weekend in Lisbon [[sim tokens=60 tps=0]]");
+  await seedConversation("How does quicksort work? [[sim tokens=80 tps=0]]");
+  failing = await seedConversation("Summarise this report for me [[sim status=402]]");
+  rich = await seedConversation(
+    "Show me every markdown element [[sim reply=markdown tokens=117 tps=0]]",
+  );
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await stopAll();
+});
+
+const sizes = { desktop: DESKTOP, mobile: MOBILE } as const;
+const themes = ["light", "dark"] as const;
+
+async function applyTheme(page: Page, theme: "light" | "dark"): Promise<void> {
+  await page.emulateMedia({ colorScheme: theme });
+  const current = await page.locator("html").getAttribute("data-theme");
+  if (current !== theme) {
+    // A saved choice overrides the system one: flip it with the toggle.
+    for (let i = 0; i < 3; i++) {
+      if ((await page.locator("html").getAttribute("data-theme")) === theme) break;
+      await page.getByRole("button", { name: "Toggle theme" }).first().click();
+    }
+  }
+  await assertTheme(page, theme);
+}
+
+async function shoot(page: Page, name: string): Promise<string> {
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: file });
+  assert.ok(statSync(file).size > 5_000, `${file} looks empty`);
+  return file;
+}
+
+describe("screenshots", { timeout: 180_000 }, () => {
+  for (const [sizeName, viewport] of Object.entries(sizes)) {
+    for (const theme of themes) {
+      test(`${sizeName} ${theme}`, { timeout: 60_000 }, async (t) => {
+        const { context, page } = await newPage(browser, app, { viewport, colorScheme: theme });
+        try {
+          const tag = `${sizeName}-${theme}`;
+          await page.goto("/");
+          await composer(page).waitFor({ state: "visible" });
+          await applyTheme(page, theme);
+          await shoot(page, `empty-${tag}`);
+
+          await page.goto(`/c/${rich}`);
+          const answer = lastAnswer(page);
+          await waitForStatus(answer, ["complete"]);
+          await answer.locator(".katex").first().waitFor({ state: "attached" });
+          await assertTheme(page, theme);
+          await shoot(page, `conversation-${tag}`);
+
+          await page.getByRole("button", { name: "Model", exact: true }).first().click();
+          await waitFor("the model list", async () => (await page.getByRole("option").count()) > 3);
+          await shoot(page, `model-picker-${tag}`);
+          await page.keyboard.press("Escape");
+
+          await page.goto(`/c/${failing}`);
+          await lastAnswer(page).getByRole("alert").waitFor({ state: "visible" });
+          await shoot(page, `error-${tag}`);
+
+          if (viewport.width < 600) {
+            await page.getByRole("button", { name: "Open sidebar" }).click();
+            await page.getByRole("link", { name: /^Show me every markdown/ }).waitFor();
+            await page.waitForTimeout(300);
+            await shoot(page, `sidebar-${tag}`);
+          }
+          t.diagnostic(`screenshots written to ${SCREENSHOTS}`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,72 @@
+/** Typed calls to each endpoint of the API, shared by the features. */
+import { http } from "@/api/client";
+import type {
+  Conversation,
+  ConversationDetail,
+  ConversationDraft,
+  ConversationPage,
+  ConversationPatch,
+  Health,
+  Message,
+  ModelList,
+  SendMessageBody,
+} from "@/api/types";
+
+const enc = encodeURIComponent;
+
+export async function getHealth(): Promise<Health> {
+  return (await http.get<Health>("/health")).data;
+}
+
+export async function listModels(): Promise<ModelList> {
+  return (await http.get<ModelList>("/models")).data;
+}
+
+export async function listConversations(params: {
+  cursor?: string | null;
+  q?: string;
+  limit?: number;
+}): Promise<ConversationPage> {
+  const query: Record<string, string | number> = { limit: params.limit ?? 50 };
+  if (params.cursor) query.cursor = params.cursor;
+  if (params.q) query.q = params.q;
+  return (await http.get<ConversationPage>("/conversations", { params: query })).data;
+}
+
+export async function createConversation(draft: ConversationDraft): Promise<Conversation> {
+  return (await http.post<Conversation>("/conversations", draft)).data;
+}
+
+export async function getConversation(id: string): Promise<ConversationDetail> {
+  return (await http.get<ConversationDetail>(`/conversations/${enc(id)}`)).data;
+}
+
+export async function updateConversation(
+  id: string,
+  patch: ConversationPatch,
+): Promise<Conversation> {
+  return (await http.patch<Conversation>(`/conversations/${enc(id)}`, patch)).data;
+}
+
+export async function deleteConversation(id: string): Promise<void> {
+  await http.delete(`/conversations/${enc(id)}`);
+}
+
+export async function sendMessage(id: string, body: SendMessageBody): Promise<Message> {
+  return (await http.post<Message>(`/conversations/${enc(id)}/messages`, body)).data;
+}
+
+export async function regenerateAnswer(id: string, model?: string): Promise<Message> {
+  const body = model ? { model } : {};
+  return (await http.post<Message>(`/conversations/${enc(id)}/regenerate`, body)).data;
+}
+
+export async function stopAnswer(id: string): Promise<Message> {
+  return (await http.post<Message>(`/conversations/${enc(id)}/stop`)).data;
+}
+
+/** The EventSource URL of a conversation's answer stream. */
+export function streamUrl(id: string, lastEventId?: number): string {
+  const base = `/conversations/${enc(id)}/stream`;
+  return lastEventId && lastEventId > 0 ? `${base}?last_event_id=${lastEventId}` : base;
+}

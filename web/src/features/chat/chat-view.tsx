@@ -1,0 +1,273 @@
+/** A conversation: its thread with the live answer, sending, stopping, regenerating and resuming. */
+import { useQueryClient } from "@tanstack/react-query";
+import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef } from "react";
+import { Link } from "react-router";
+import { ApiError } from "@/api/client";
+import { regenerateAnswer, sendMessage, stopAnswer } from "@/api/endpoints";
+import { queryKeys } from "@/api/query-keys";
+import type { ConversationDetail, Message } from "@/api/types";
+import { ConversationSkeleton } from "@/components/skeleton";
+import { showToast } from "@/components/toast";
+import { answerMessage, isFinished, withLiveAnswer } from "@/features/chat/answer-state";
+import { ChatLayout } from "@/features/chat/chat-layout";
+import { Composer, type ComposerHandle } from "@/features/chat/composer";
+import type { AnswerControls } from "@/features/chat/message-item";
+import { MessageList } from "@/features/chat/message-list";
+import { EmptyChat } from "@/features/chat/suggestions";
+import { useAnswerStream } from "@/features/chat/use-answer-stream";
+import {
+  replaceLastAnswer,
+  upsertMessage,
+  useConversation,
+} from "@/features/chat/use-conversation";
+import { useStickToBottom } from "@/features/chat/use-stick-to-bottom";
+import { randomId } from "@/lib/random-id";
+
+interface ChatViewProps {
+  conversationId: string;
+  /** A model for the next message only, instead of the conversation's default. */
+  nextMessageModel?: string | null;
+  /** The next message was sent (the one-message model has been used). */
+  onSent?: () => void;
+  topBar: (conversation: ConversationDetail | undefined) => ReactNode;
+  modelName: AnswerControls["modelName"];
+  renderModelSwitch?: AnswerControls["renderModelSwitch"];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.detail : "Something went wrong.";
+}
+
+export function ChatView({
+  conversationId,
+  nextMessageModel,
+  onSent,
+  topBar,
+  modelName,
+  renderModelSwitch,
+}: ChatViewProps) {
+  const client = useQueryClient();
+  const key = useMemo(() => queryKeys.conversation(conversationId), [conversationId]);
+  const query = useConversation(conversationId);
+  const conversation = query.data;
+  const stream = useAnswerStream(conversationId);
+  const { state } = stream;
+  const busy = state.phase === "waiting" || state.phase === "streaming";
+  const composer = useRef<ComposerHandle>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const { atBottom, scrollToBottom } = useStickToBottom(scroller, content);
+
+  const setThread = useCallback(
+    (change: (messages: Message[]) => Message[]) =>
+      client.setQueryData<ConversationDetail>(key, (detail) =>
+        detail ? { ...detail, messages: change(detail.messages) } : detail,
+      ),
+    [client, key],
+  );
+
+  const messages = useMemo(
+    () => withLiveAnswer(conversation?.messages ?? [], state),
+    [conversation?.messages, state],
+  );
+
+  // On load, attach to an answer still being written (or owed to the last message).
+  const loaded = conversation !== undefined;
+  const attached = useRef(false);
+  useEffect(() => {
+    const detail = client.getQueryData<ConversationDetail>(key);
+    if (!loaded || attached.current || !detail) return;
+    attached.current = true;
+    const last = detail.messages[detail.messages.length - 1];
+    if (last?.role === "assistant" && last.status === "streaming")
+      stream.open({ messageId: last.id, model: last.model });
+    else if (last?.role === "user") stream.open();
+    return () => {
+      attached.current = false;
+    };
+  }, [loaded, client, key, stream.open]);
+
+  // A finished answer moves from the live state into the cached thread.
+  useEffect(() => {
+    if (!isFinished(state.phase) || !state.messageId) return;
+    const id = state.messageId;
+    setThread((thread) =>
+      upsertMessage(
+        thread,
+        answerMessage(
+          state,
+          thread.find((m) => m.id === id),
+        ),
+      ),
+    );
+    stream.reset();
+    void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+  }, [state, setThread, stream.reset, client]);
+
+  useEffect(() => {
+    const title = conversation?.title;
+    document.title = title ? `${title} · Open Chat` : "Open Chat";
+  }, [conversation?.title]);
+
+  const nextModel = useRef(nextMessageModel);
+  nextModel.current = nextMessageModel;
+  const sent = useRef(onSent);
+  sent.current = onSent;
+
+  const send = useCallback(
+    async (text: string) => {
+      const model =
+        nextModel.current ?? client.getQueryData<ConversationDetail>(key)?.default_model;
+      const clientId = randomId();
+      const localId = `local-${clientId}`;
+      const optimistic: Message = {
+        id: localId,
+        message_id: localId,
+        role: "user",
+        content: text,
+        model: model ?? null,
+        timestamp: new Date().toISOString(),
+        status: "complete",
+        error: null,
+        usage: null,
+      };
+      setThread((thread) => [...thread, optimistic]);
+      scrollToBottom();
+      try {
+        const saved = await sendMessage(conversationId, {
+          message: text,
+          model,
+          client_message_id: clientId,
+        });
+        setThread((thread) => thread.map((m) => (m.id === localId ? saved : m)));
+        sent.current?.();
+        stream.open({ model: saved.model });
+        void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+      } catch (error) {
+        setThread((thread) => thread.filter((m) => m.id !== localId));
+        composer.current?.setText(text);
+        if (error instanceof ApiError && error.status === 409) {
+          showToast("An answer is still being written. Wait for it or stop it first.");
+          stream.open();
+        } else {
+          showToast(`Couldn't send: ${messageOf(error)}`, "error");
+        }
+      }
+    },
+    [client, key, conversationId, setThread, scrollToBottom, stream.open],
+  );
+
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+
+  const regenerate = useCallback(
+    async (model?: string) => {
+      if (busyRef.current) return;
+      try {
+        const answer = await regenerateAnswer(conversationId, model);
+        setThread((thread) => replaceLastAnswer(thread, answer));
+        scrollToBottom();
+        stream.open({ messageId: answer.id, model: answer.model });
+      } catch (error) {
+        showToast(`Couldn't regenerate: ${messageOf(error)}`, "error");
+      }
+    },
+    [conversationId, setThread, scrollToBottom, stream.open],
+  );
+
+  const retry = useCallback(
+    (message: Message) => {
+      // A lost connection left no stored answer: listen again rather than asking anew.
+      if (message.id === "pending-answer") stream.open();
+      else void regenerate();
+    },
+    [regenerate, stream.open],
+  );
+
+  const stoppingRef = useRef(false);
+  stoppingRef.current = state.stopping;
+  const stop = useCallback(async () => {
+    if (!busyRef.current || stoppingRef.current) return;
+    stream.markStopping(true);
+    try {
+      const stopped = await stopAnswer(conversationId);
+      stream.finishStopped(stopped);
+    } catch (error) {
+      stream.markStopping(false);
+      // 409: it had already finished; the stream delivers the end.
+      if (!(error instanceof ApiError && error.status === 409))
+        showToast(`Couldn't stop: ${messageOf(error)}`, "error");
+    }
+  }, [conversationId, stream.markStopping, stream.finishStopped]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !event.defaultPrevented && busyRef.current) void stop();
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [stop]);
+
+  const controls = useMemo<AnswerControls>(
+    () => ({ regenerate, retry, modelName, renderModelSwitch }),
+    [regenerate, retry, modelName, renderModelSwitch],
+  );
+
+  const notFound = query.error instanceof ApiError && query.error.status === 404;
+  // Stable while an answer streams, so the top bar does not re-render on every chunk.
+  const header = useMemo(() => topBar(conversation), [topBar, conversation]);
+
+  return (
+    <ChatLayout
+      topBar={header}
+      scroller={scroller}
+      content={content}
+      showJump={!atBottom}
+      onJump={scrollToBottom}
+      composer={
+        <Composer
+          ref={composer}
+          busy={busy}
+          stopping={state.stopping}
+          disabled={!conversation}
+          onSend={send}
+          onStop={stop}
+          autoFocus
+        />
+      }
+    >
+      {query.isPending && <ConversationSkeleton />}
+      {notFound && (
+        <div className="chat__notice" role="alert">
+          <p>This chat doesn't exist. It may have been deleted.</p>
+          <Link to="/" className="button">
+            Start a new chat
+          </Link>
+        </div>
+      )}
+      {query.isError && !notFound && !conversation && (
+        <div className="chat__notice" role="alert">
+          <p>Couldn't load this chat: {messageOf(query.error)}</p>
+          <button type="button" className="button" onClick={() => query.refetch()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {conversation && messages.length === 0 && (
+        <EmptyChat onPick={(text) => composer.current?.setText(text)} />
+      )}
+      {conversation && messages.length > 0 && (
+        <Suspense fallback={<ConversationSkeleton />}>
+          <MessageList
+            messages={messages}
+            busy={busy}
+            liveId={state.phase === "idle" ? null : (state.messageId ?? "pending-answer")}
+            connection={state.connection}
+            controls={controls}
+            scroller={scroller}
+          />
+        </Suspense>
+      )}
+    </ChatLayout>
+  );
+}

@@ -1,0 +1,122 @@
+/** The message box: Enter sends, Shift+Enter adds a line, it grows with the text; Stop while answering. */
+import {
+  type FormEvent,
+  memo,
+  type Ref,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
+import { ArrowUpIcon, StopIcon } from "@/components/icons";
+
+export interface ComposerHandle {
+  focus: () => void;
+  setText: (text: string) => void;
+}
+
+interface ComposerProps {
+  ref?: Ref<ComposerHandle>;
+  /** An answer is being written: sending waits, the button stops it. */
+  busy: boolean;
+  stopping?: boolean;
+  /** Sending is impossible for now (e.g. the conversation is loading). */
+  disabled?: boolean;
+  onSend: (text: string) => void;
+  onStop: () => void;
+  placeholder?: string;
+  autoFocus?: boolean;
+}
+
+const MAX_HEIGHT_PX = 240;
+
+export const Composer = memo(function Composer({
+  ref,
+  busy,
+  stopping = false,
+  disabled = false,
+  onSend,
+  onStop,
+  placeholder = "Message Open Chat",
+  autoFocus = false,
+}: ComposerProps) {
+  const [text, setText] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  useImperativeHandle(ref, () => ({
+    focus: () => area.current?.focus(),
+    setText: (value: string) => {
+      setText(value);
+      requestAnimationFrame(() => {
+        const node = area.current;
+        if (!node) return;
+        node.focus();
+        node.setSelectionRange(value.length, value.length);
+      });
+    },
+  }));
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the height follows the text through the DOM
+  useLayoutEffect(() => {
+    const node = area.current;
+    if (!node) return;
+    node.style.height = "auto";
+    const height = Math.min(node.scrollHeight, MAX_HEIGHT_PX);
+    node.style.height = `${height}px`;
+    node.style.overflowY = node.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
+  }, [text]);
+
+  const canSend = text.trim().length > 0 && !busy && !disabled;
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!canSend) return;
+    const value = text;
+    setText("");
+    onSend(value);
+  };
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      <textarea
+        ref={area}
+        className="composer__input"
+        aria-label="Message"
+        placeholder={placeholder}
+        rows={1}
+        value={text}
+        // biome-ignore lint/a11y/noAutofocus: the message box is where a chat starts
+        autoFocus={autoFocus}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+            event.preventDefault();
+            submit();
+          }
+        }}
+      />
+      {busy ? (
+        <button
+          type="button"
+          className="composer__button composer__button--stop"
+          aria-label="Stop generating"
+          title="Stop generating (Esc)"
+          disabled={stopping}
+          onClick={onStop}
+        >
+          <StopIcon size={16} />
+        </button>
+      ) : (
+        <button
+          type="submit"
+          className="composer__button"
+          aria-label="Send message"
+          title="Send message (Enter)"
+          disabled={!canSend}
+        >
+          <ArrowUpIcon size={18} />
+        </button>
+      )}
+    </form>
+  );
+});

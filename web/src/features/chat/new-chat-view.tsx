@@ -1,0 +1,123 @@
+/** A new chat: the first message creates the conversation, then the page moves to /c/{id}. */
+import { useQueryClient } from "@tanstack/react-query";
+import { type ReactNode, Suspense, useRef, useState } from "react";
+import { useNavigate } from "react-router";
+import { ApiError } from "@/api/client";
+import { createConversation, deleteConversation, sendMessage } from "@/api/endpoints";
+import { queryKeys } from "@/api/query-keys";
+import type { ConversationDetail, Message } from "@/api/types";
+import { showToast } from "@/components/toast";
+import { ChatLayout } from "@/features/chat/chat-layout";
+import { Composer, type ComposerHandle } from "@/features/chat/composer";
+import type { AnswerControls } from "@/features/chat/message-item";
+import { MessageList } from "@/features/chat/message-list";
+import { EmptyChat } from "@/features/chat/suggestions";
+import { randomId } from "@/lib/random-id";
+
+interface NewChatViewProps {
+  topBar: ReactNode;
+  /** The model picked for the new chat (null: the server's default). */
+  model: string | null;
+  systemPrompt: string;
+  modelName: AnswerControls["modelName"];
+  /** Called once the conversation exists, before moving to it. */
+  onCreated?: (id: string) => void;
+}
+
+const noop = () => undefined;
+
+export function NewChatView({
+  topBar,
+  model,
+  systemPrompt,
+  modelName,
+  onCreated,
+}: NewChatViewProps) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const composer = useRef<ComposerHandle>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const [pending, setPending] = useState<Message[] | null>(null);
+  const controls: AnswerControls = { regenerate: noop, retry: noop, modelName };
+
+  const send = async (text: string) => {
+    const now = new Date().toISOString();
+    const clientId = randomId();
+    const local = (id: string, role: Message["role"], status: Message["status"]): Message => ({
+      id,
+      message_id: id,
+      role,
+      content: role === "user" ? text : "",
+      model,
+      timestamp: now,
+      status,
+      error: null,
+      usage: null,
+    });
+    setPending([
+      local(`local-${clientId}`, "user", "complete"),
+      local("pending-answer", "assistant", "streaming"),
+    ]);
+
+    let createdId: string | null = null;
+    try {
+      const conversation = await createConversation({
+        ...(model ? { default_model: model } : {}),
+        ...(systemPrompt.trim() ? { system_prompt: systemPrompt } : {}),
+      });
+      createdId = conversation.id;
+      const saved = await sendMessage(conversation.id, {
+        message: text,
+        model: conversation.default_model,
+        client_message_id: clientId,
+      });
+      const detail: ConversationDetail = { ...conversation, messages: [saved] };
+      client.setQueryData(queryKeys.conversation(conversation.id), detail);
+      void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+      onCreated?.(conversation.id);
+      navigate(`/c/${encodeURIComponent(conversation.id)}`);
+    } catch (error) {
+      setPending(null);
+      composer.current?.setText(text);
+      if (createdId) void deleteConversation(createdId).catch(noop);
+      const detail = error instanceof ApiError ? error.detail : "Something went wrong.";
+      showToast(`Couldn't start the chat: ${detail}`, "error");
+    }
+  };
+
+  return (
+    <ChatLayout
+      topBar={topBar}
+      scroller={scroller}
+      content={content}
+      showJump={false}
+      onJump={noop}
+      composer={
+        <Composer
+          ref={composer}
+          busy={pending !== null}
+          stopping
+          onSend={send}
+          onStop={noop}
+          autoFocus
+        />
+      }
+    >
+      {pending ? (
+        <Suspense fallback={null}>
+          <MessageList
+            messages={pending}
+            busy
+            liveId="pending-answer"
+            connection="connecting"
+            controls={controls}
+            scroller={scroller}
+          />
+        </Suspense>
+      ) : (
+        <EmptyChat onPick={(text) => composer.current?.setText(text)} />
+      )}
+    </ChatLayout>
+  );
+}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import resource
 import socket
@@ -15,10 +16,13 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from openchat.app import create_app
 from openchat.settings import Settings
+from openchat.storage.database import create_engine, migrate
 
+log = logging.getLogger("openchat")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -29,10 +33,31 @@ def _raise_open_files_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def _database_ready(database_url: str) -> bool:
+    """Open the database and apply migrations once, to fail with one clear line, not a trace."""
+
+    async def prepare() -> None:
+        engine = create_engine(database_url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(prepare())
+    except Exception as error:
+        where = make_url(database_url).render_as_string(hide_password=True)
+        log.error("Cannot open the database %s (%s)", where, type(error).__name__)
+        return False
+    return True
+
+
 def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
+    if not _database_ready(settings.database_url):
+        raise SystemExit(1)
     _raise_open_files_limit()
     uvicorn.run(
         create_app(settings),

@@ -1,0 +1,30 @@
+"""Start-up: a database that cannot be opened stops the server with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.servers import ROOT, free_port
+
+
+def test_unreachable_database_fails_cleanly():
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgresql+asyncpg://someone:hunter2@127.0.0.1:1/nowhere",
+        "OPENROUTER_API_KEY": "sk-or-v1-startup",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "openchat", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "Cannot open the database postgresql+asyncpg://someone:***@127.0.0.1:1/nowhere" in output
+    for leaked in ("hunter2", "Traceback", "sk-or-v1-startup"):
+        assert leaked not in output

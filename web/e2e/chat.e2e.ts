@@ -67,15 +67,17 @@ let pagesOfTest: Page[] = [];
 let diagnostic: (message: string) => void = () => undefined;
 
 /** A test with a time bound; on failure, screenshots of its pages go to artifacts/e2e-failures. */
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, { timeout: TEST_TIMEOUT }, async (t) => {
+function scenario(name: string, body: () => Promise<void>, options: { todo?: string } = {}): void {
+  test(name, { timeout: TEST_TIMEOUT, todo: options.todo }, async (t) => {
     pagesOfTest = [];
     diagnostic = (message) => t.diagnostic(message);
     try {
       await body();
     } catch (error) {
-      failed = true;
-      await saveFailureScreenshots(name, pagesOfTest);
+      if (!options.todo) {
+        failed = true;
+        await saveFailureScreenshots(name, pagesOfTest);
+      }
       throw error;
     }
   });
@@ -481,7 +483,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
   );
 
   scenario("without an API key the app says so, and a message gets a readable error", async () => {
-    const keyless = await startAppServer({ simulator: null });
+    const keyless = await startAppServer({ simulator, withKey: false });
     const page = await open(keyless);
     await page.goto("/");
     const banner = page.getByRole("alert").filter({ hasText: "OPENROUTER_API_KEY" });
@@ -498,6 +500,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.ok(text.length > 10, `the error is too short: "${text}"`);
     assert.match(text, /key|configur/i, `the error does not say what is wrong: "${text}"`);
     assert.doesNotMatch(text, /[{}]|undefined|\[object|Traceback/, `not readable: "${text}"`);
+    assert.equal((await requestsFor("Hello without a key")).length, 0, "a request went upstream");
   });
 
   scenario("on a phone the sidebar is a drawer and a message can be sent", async () => {
@@ -686,5 +689,27 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await waitForStatus(answer, ["complete"]);
       await waitFor("Jump to latest to go away", async () => !(await jump.isVisible()));
     },
+  );
+
+  scenario(
+    "the page title follows the chat's title once the first message names it",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await send(page, "Page title check [[sim tokens=5 tps=0]]");
+      const id = await conversationId(page);
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const stored = (await app.conversation(id)).title;
+      assert.match(stored, /^Page title check/);
+      await sidebar(page).getByRole("link", { name: stored, exact: true }).waitFor();
+      await waitFor(
+        `the page title "${stored} · Open Chat"`,
+        async () => {
+          return (await page.title()) === `${stored} · Open Chat`;
+        },
+        3000,
+      );
+    },
+    { todo: "known bug: the title stays 'New chat · Open Chat' until a reload" },
   );
 });

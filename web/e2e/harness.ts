@@ -260,8 +260,10 @@ export async function startSimulator(): Promise<Simulator> {
 // the app server
 
 export interface AppServerOptions {
-  /** The simulator to answer with; without one the server has no API key at all. */
+  /** The simulator to send requests to (without one, an address where nothing listens). */
   simulator?: Simulator | null;
+  /** Whether the server gets an API key (default true); without, it is "not configured". */
+  withKey?: boolean;
   env?: Record<string, string>;
 }
 
@@ -323,7 +325,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const databaseFile = path.join(scratchDir(), `app-${appCount}.db`);
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
-    OPENROUTER_API_KEY: options.simulator ? API_KEY : "",
+    OPENROUTER_API_KEY: options.withKey === false ? "" : API_KEY,
     OPENROUTER_BASE_URL: options.simulator
       ? options.simulator.apiBase
       : "http://127.0.0.1:9/api/v1",

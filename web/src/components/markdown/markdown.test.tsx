@@ -103,11 +103,11 @@ describe("Markdown sanitising", () => {
 
   it("re-renders only the block that changed", async () => {
     const { container, rerender } = render(<Markdown text={"First paragraph.\n\nSecond"} />);
-    const first = container.querySelector(".markdown > p");
+    const first = container.querySelector(".markdown p");
     await act(async () => {
       rerender(<Markdown text={"First paragraph.\n\nSecond grows"} />);
     });
-    expect(container.querySelector(".markdown > p")).toBe(first);
+    expect(container.querySelector(".markdown p")).toBe(first);
     expect(container.textContent).toContain("Second grows");
   });
 });

@@ -81,17 +81,21 @@ const MarkdownBlock = memo(function MarkdownBlock({
     needsMath(source) ? math : null,
     needsHighlight(source) ? highlight : null,
   );
+  // Each block is its own box so the browser can skip laying out and painting the
+  // blocks that are off screen (see `.md-block` in markdown.css).
   return (
-    <BlockBoundary source={source}>
-      <ReactMarkdown
-        remarkPlugins={remarkPlugins}
-        rehypePlugins={rehypePlugins}
-        components={markdownComponents}
-        urlTransform={safeUrl}
-      >
-        {normaliseMathDelimiters(source)}
-      </ReactMarkdown>
-    </BlockBoundary>
+    <div className="md-block">
+      <BlockBoundary source={source}>
+        <ReactMarkdown
+          remarkPlugins={remarkPlugins}
+          rehypePlugins={rehypePlugins}
+          components={markdownComponents}
+          urlTransform={safeUrl}
+        >
+          {normaliseMathDelimiters(source)}
+        </ReactMarkdown>
+      </BlockBoundary>
+    </div>
   );
 }, sameBlock);
 

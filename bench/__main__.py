@@ -142,7 +142,7 @@ async def _run(plan: Plan, bench: phases.Bench, results: dict[str, Any]) -> None
             raw[target] = await _phase(
                 bench,
                 f"{count} unpaced, {target}",
-                phases.raw_phase(bench, target, count, plan.raw_tokens),
+                phases.raw_phase(bench, target, count, plan.raw_tokens, plan.raw_rounds),
             )
         results["raw"].append(raw)
     phases.stop_server(bench)

@@ -1,6 +1,6 @@
 """Client worker processes seen from the orchestrator: start them, release them together, collect.
 
-Every worker is started in its own session and registered with `Processes`,
+Every worker leads its own process group and is registered with `Processes`,
 so it is killed with the servers if the run is interrupted or a phase overruns.
 """
 

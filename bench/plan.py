@@ -18,6 +18,7 @@ class Plan:
     ramp_s: float = 1.0
     raw_counts: list[int] = field(default_factory=lambda: [1, 20])
     raw_tokens: int = 2000
+    raw_rounds: int = 5
     client_processes: int = 0  # 0: one, or two from 500 streams on
     warmup_answers: int = 20
     data_conversations: int = 10_000
@@ -38,8 +39,10 @@ class Plan:
             ttft_samples=50,
             concurrency=[50, 200],
             raw_counts=[1, 20],
-            data_conversations=1_000,
-            data_messages=20_000,
+            raw_rounds=1,
+            warmup_answers=10,
+            data_conversations=500,
+            data_messages=10_000,
             api_samples={
                 "list_samples": 50,
                 "cursor_walks": 5,

@@ -1,6 +1,6 @@
 """Starting, watching and stopping the processes under test: the simulator and the server.
 
-Every process is started in its own session (so the whole group can be
+Every process leads its own process group (so the whole group can be
 signalled), with a raised open-files limit, logging to a file, listening on
 127.0.0.1 only, and is stopped by the `Processes` registry however the run ends.
 """
@@ -82,7 +82,7 @@ class Processes:
     def spawn(
         self, name: str, argv: list[str], env: dict[str, str], log_name: str | None = None
     ) -> subprocess.Popen[bytes]:
-        """Start `argv` in a new session with stdout and stderr going to a log file."""
+        """Start `argv` as a process group leader, stdout and stderr going to a log file."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / (log_name or f"{name}.log")
         with log_path.open("ab") as log:
@@ -109,7 +109,7 @@ class Processes:
         return Service(name, process, port, self.log_dir / log_name, spawned_at)
 
     def track(self, pid: int) -> None:
-        """Also stop this process (started elsewhere in its own session) in `stop_all()`."""
+        """Also stop this process (started elsewhere, leading its own group) in `stop_all()`."""
         self._started.append(pid)
 
     def stop(self, pid: int, grace: float = 5.0) -> None:

@@ -255,7 +255,15 @@ def render(results: Results, verdicts: list[Verdict]) -> str:
     )
     for run in results.get("streams", []):
         rows += _streams_rows(run)
-    rows.append((f"-- raw relay throughput ({meta['raw_tokens']:,} tokens, unpaced)", "", "", ""))
+    rows.append(
+        (
+            f"-- raw relay throughput ({meta['raw_tokens']:,} tokens, unpaced, "
+            f"median of {meta['raw_rounds']} rounds)",
+            "",
+            "",
+            "",
+        )
+    )
     for run in results.get("raw", []):
         rows += _raw_rows(run)
     data = results.get("data", {})

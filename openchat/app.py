@@ -15,7 +15,7 @@ from openchat.api import router
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
-from openchat.middleware import BodyLimit, LastResort, SecurityHeaders
+from openchat.middleware import Guard
 from openchat.settings import Settings
 from openchat.storage.database import create_engine, migrate
 from openchat.storage.sql import SqlChatStore
@@ -68,16 +68,14 @@ def create_app(
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]
     app.include_router(router)
     mount_web(app, settings.web_dist)
-    # Added last = outermost: headers on every answer, CORS before routing.
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(LastResort)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origin_list,
-        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Content-Type", "Last-Event-ID"],
-    )
-    app.add_middleware(SecurityHeaders)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type", "Last-Event-ID"],
+        )
+    app.add_middleware(Guard, max_body_bytes=MAX_BODY_BYTES)  # added last: outermost
     return app
 
 

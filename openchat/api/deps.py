@@ -1,7 +1,8 @@
 """Dependencies of the routes: the service, the settings, the owner, the conversation.
 
 The conversation is looked up here, so an unknown id answers 404 before any stream starts.
-Accounts can come later by changing `current_owner` alone.
+Accounts can come later by changing `current_owner` alone. Every dependency is `async`:
+FastAPI runs plain functions in a thread pool, a thread hop per request for nothing.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from openchat.domain import LOCAL_OWNER, Conversation
 from openchat.settings import Settings
 
 
-def get_chat(request: Request) -> ChatService:
+async def get_chat(request: Request) -> ChatService:
     chat: ChatService = request.app.state.chat
     return chat
 
 
-def get_catalog(request: Request) -> ModelCatalog:
+async def get_catalog(request: Request) -> ModelCatalog:
     catalog: ModelCatalog = request.app.state.catalog
     return catalog
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def current_owner() -> str:
+async def current_owner() -> str:
     """The single local user, until accounts exist."""
     return LOCAL_OWNER
 
@@ -49,7 +50,7 @@ async def get_conversation(conversation_id: str, chat: ChatDep, owner: OwnerDep)
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
 
 
-def last_event_id(
+async def last_event_id(
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
 ) -> int:

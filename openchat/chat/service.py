@@ -14,7 +14,7 @@ from openchat.chat.events import start_payload
 from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
 from openchat.errors import BadRequest, Conflict, NotFound
-from openchat.storage.store import AnswerUpdate, ChatStore, MessageDraft
+from openchat.storage.store import ChatStore, Checkpoint, MessageDraft
 
 log = logging.getLogger(__name__)
 
@@ -286,12 +286,12 @@ class ChatService:
                 continue
             for generation in dirty:
                 generation.dirty = False
-            updates = [
-                AnswerUpdate(g.message_id, g.text, g.reasoning or None, "streaming") for g in dirty
-            ]
+            checkpoints = [Checkpoint(g.message_id, g.text, g.reasoning or None) for g in dirty]
             try:
-                await self._store.save_answers(updates)
+                await self._store.checkpoint_answers(checkpoints)
             except Exception as error:  # keep streaming; the next tick retries
-                log.error("Checkpoint of %d answers failed: %s", len(updates), type(error).__name__)
+                log.error(
+                    "Checkpoint of %d answers failed: %s", len(checkpoints), type(error).__name__
+                )
                 for generation in dirty:
                     generation.dirty = True

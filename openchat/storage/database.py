@@ -21,7 +21,10 @@ def create_engine(database_url: str) -> AsyncEngine:
         return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # One connection: SQLite allows one writer at a time, and writers on several connections
+    # wait in its busy handler (sleeps of up to 100 ms). Queued on one connection, each
+    # statement runs as soon as the previous one ends.
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,7 +27,7 @@ from openchat.domain import (
     Usage,
 )
 from openchat.errors import BadRequest, Conflict, NotFound
-from openchat.storage.store import AnswerUpdate, MessageDraft
+from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from openchat.storage.tables import ConversationRow, MessageRow
 
 conversations = cast(Table, ConversationRow.__table__)
@@ -299,17 +299,25 @@ class SqlChatStore:
             await connection.execute(insert(messages).values(**self._row_values(message)))
         return message
 
-    async def save_answers(self, updates: Sequence[AnswerUpdate]) -> None:
-        if not updates:
+    async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
+        if not checkpoints:
             return
+        # Only while still streaming: a late checkpoint never undoes a final state.
+        statement = (
+            update(messages)
+            .where(messages.c.id == bindparam("answer_id"), messages.c.status == "streaming")
+            .values(content=bindparam("new_content"), reasoning=bindparam("new_reasoning"))
+        )
+        rows = [
+            {
+                "answer_id": item.message_id,
+                "new_content": item.content,
+                "new_reasoning": item.reasoning or None,
+            }
+            for item in checkpoints
+        ]
         async with self._engine.begin() as connection:
-            for item in updates:
-                # Only while still streaming: a late checkpoint never undoes a final state.
-                await connection.execute(
-                    update(messages)
-                    .where(messages.c.id == item.message_id, messages.c.status == "streaming")
-                    .values(**_answer_values(item))
-                )
+            await connection.execute(statement, rows)
 
     async def finish_answer(self, update_: AnswerUpdate) -> Message:
         async with self._engine.begin() as connection:

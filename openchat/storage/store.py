@@ -42,6 +42,15 @@ class AnswerUpdate:
     usage: Usage | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The text so far of an answer that is still streaming."""
+
+    message_id: str
+    content: str
+    reasoning: str | None
+
+
 class ChatStore(Protocol):
     async def ping(self) -> None:
         """Raise when the database cannot be reached."""
@@ -85,8 +94,8 @@ class ChatStore(Protocol):
     async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
         """Create the row of an answer that starts streaming."""
 
-    async def save_answers(self, updates: Sequence[AnswerUpdate]) -> None:
-        """Write several answers' states in one transaction (checkpoints)."""
+    async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
+        """Save the text so far of streaming answers, all in one transaction."""
 
     async def finish_answer(self, update: AnswerUpdate) -> Message:
         """Write an answer's final state and return it."""

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from openchat.middleware import LastResort, SecurityHeaders
+from openchat.middleware import Guard
 
 
 async def test_unexpected_errors_leak_nothing(caplog: pytest.LogCaptureFixture):
@@ -18,8 +18,7 @@ async def test_unexpected_errors_leak_nothing(caplog: pytest.LogCaptureFixture):
     async def boom() -> None:
         raise RuntimeError("SELECT secret FROM keys WHERE key = 'sk-or-v1-abc'")
 
-    app.add_middleware(LastResort)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Guard, max_body_bytes=1024)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     with caplog.at_level(logging.DEBUG):
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:

@@ -11,7 +11,7 @@ from openchat.domain import ConversationDraft, ConversationPatch
 from openchat.errors import Conflict, NotFound
 from openchat.storage.database import create_engine, migrate
 from openchat.storage.sql import SqlChatStore
-from openchat.storage.store import AnswerUpdate, MessageDraft
+from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from tests.servers import fresh_database
 
 
@@ -55,9 +55,9 @@ async def test_a_late_checkpoint_never_undoes_the_final_state(store: SqlChatStor
     answer = await store.add_answer(
         conversation.id, MessageDraft(role="assistant", content="", status="streaming")
     )
-    await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
+    await store.checkpoint_answers([Checkpoint(answer.id, "partial", None)])
     await store.finish_answer(AnswerUpdate(answer.id, "partial and whole", None, "complete"))
-    await store.save_answers([AnswerUpdate(answer.id, "partial", None, "streaming")])
+    await store.checkpoint_answers([Checkpoint(answer.id, "partial", None)])
     [stored] = await store.list_messages(conversation.id)
     assert (stored.status, stored.content) == ("complete", "partial and whole")
 

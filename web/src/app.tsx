@@ -11,6 +11,7 @@ import {
   useNavigate,
   useParams,
 } from "react-router";
+import type { ConversationDetail } from "@/api/types";
 import { MenuIcon, SwitchIcon } from "@/components/icons";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Toaster } from "@/components/toast";
@@ -27,6 +28,7 @@ import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
 import { ModelPicker } from "@/features/models/model-picker";
 import { modelsQuery, useModelName } from "@/features/models/use-models";
 import { ConversationSettings } from "@/features/settings/conversation-settings";
+import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
 import { useMediaQuery } from "@/lib/use-media-query";
 
@@ -38,7 +40,16 @@ export function prefetchStartData(client: QueryClient, pathname: string): void {
   void client.prefetchQuery(modelsQuery);
   void client.prefetchQuery(healthQuery);
   const id = matchPath("/c/:id", pathname)?.params.id;
-  if (id) void client.prefetchQuery(conversationQuery(id));
+  if (!id) return;
+  const query = conversationQuery(id);
+  const early = takeBootJson<ConversationDetail>(`/conversations/${encodeURIComponent(id)}`);
+  const queryFn = query.queryFn;
+  void client.prefetchQuery(
+    early && typeof queryFn === "function"
+      ? // The early response when it worked; otherwise ask again (for the real error).
+        { ...query, queryFn: async (context) => (await early) ?? queryFn(context) }
+      : query,
+  );
 }
 
 function TopBar({

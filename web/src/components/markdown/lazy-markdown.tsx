@@ -4,7 +4,7 @@
  * Once it has arrived it renders directly; before that, the nearest Suspense boundary
  * shows its fallback (React.lazy would suspend even when the chunk is already there).
  */
-import { type ComponentProps, lazy } from "react";
+import { type ComponentProps, lazy, useEffect, useState } from "react";
 
 type MarkdownModule = typeof import("@/components/markdown/markdown");
 
@@ -23,6 +23,26 @@ export function preloadMarkdown(): Promise<MarkdownModule> {
     },
   );
   return loading;
+}
+
+/**
+ * Whether the renderer has arrived. Waiting on this (rather than on a Suspense boundary)
+ * shows the content the moment it can render; React delays revealing suspended content.
+ */
+export function useMarkdownReady(): boolean {
+  const [ready, setReady] = useState(loaded !== null);
+  useEffect(() => {
+    if (ready) return;
+    let live = true;
+    preloadMarkdown().then(
+      () => live && setReady(true),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready]);
+  return ready;
 }
 
 const LazyMarkdown = lazy(() => preloadMarkdown().then((module) => ({ default: module.Markdown })));

@@ -3,9 +3,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 import { ApiError } from "@/api/client";
-import { regenerateAnswer, sendMessage, stopAnswer } from "@/api/endpoints";
+import { getConversation, regenerateAnswer, sendMessage, stopAnswer } from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
 import type { ConversationDetail, Message } from "@/api/types";
+import { useMarkdownReady } from "@/components/markdown/lazy-markdown";
 import { ConversationSkeleton } from "@/components/skeleton";
 import { showToast } from "@/components/toast";
 import { answerMessage, isFinished, withLiveAnswer } from "@/features/chat/answer-state";
@@ -33,6 +34,9 @@ interface ChatViewProps {
   modelName: AnswerControls["modelName"];
   renderModelSwitch?: AnswerControls["renderModelSwitch"];
 }
+
+/** The title the server gives a chat until its first message names it. */
+const DEFAULT_TITLE = "New chat";
 
 function messageOf(error: unknown): string {
   return error instanceof ApiError ? error.detail : "Something went wrong.";
@@ -109,6 +113,16 @@ export function ChatView({
     document.title = title ? `${title} · Open Chat` : "Open Chat";
   }, [conversation?.title]);
 
+  // The server names a chat after its first message: take the new title, and only that
+  // (the thread in the cache is newer than any copy fetched while an answer streams).
+  const refreshTitle = useCallback(async () => {
+    const fresh = await getConversation(conversationId).catch(() => null);
+    if (!fresh) return;
+    client.setQueryData<ConversationDetail>(key, (detail) =>
+      detail ? { ...detail, title: fresh.title, updated_at: fresh.updated_at } : detail,
+    );
+  }, [client, key, conversationId]);
+
   const nextModel = useRef(nextMessageModel);
   nextModel.current = nextMessageModel;
   const sent = useRef(onSent);
@@ -143,6 +157,8 @@ export function ChatView({
         sent.current?.();
         stream.open({ model: saved.model });
         void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+        if (client.getQueryData<ConversationDetail>(key)?.title === DEFAULT_TITLE)
+          void refreshTitle();
       } catch (error) {
         setThread((thread) => thread.filter((m) => m.id !== localId));
         composer.current?.setText(text);
@@ -154,7 +170,7 @@ export function ChatView({
         }
       }
     },
-    [client, key, conversationId, setThread, scrollToBottom, stream.open],
+    [client, key, conversationId, setThread, scrollToBottom, stream.open, refreshTitle],
   );
 
   const busyRef = useRef(busy);
@@ -213,6 +229,7 @@ export function ChatView({
     [regenerate, retry, modelName, renderModelSwitch],
   );
 
+  const markdownReady = useMarkdownReady();
   const notFound = query.error instanceof ApiError && query.error.status === 404;
   // Stable while an answer streams, so the top bar does not re-render on every chunk.
   const header = useMemo(() => topBar(conversation), [topBar, conversation]);
@@ -256,7 +273,8 @@ export function ChatView({
       {conversation && messages.length === 0 && (
         <EmptyChat onPick={(text) => composer.current?.setText(text)} />
       )}
-      {conversation && messages.length > 0 && (
+      {conversation && messages.length > 0 && !markdownReady && <ConversationSkeleton />}
+      {conversation && messages.length > 0 && markdownReady && (
         <Suspense fallback={<ConversationSkeleton />}>
           <MessageList
             messages={messages}

@@ -3,7 +3,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, Suspense, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "@/api/client";
-import { createConversation, deleteConversation, sendMessage } from "@/api/endpoints";
+import {
+  createConversation,
+  deleteConversation,
+  getConversation,
+  sendMessage,
+} from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
 import type { ConversationDetail, Message } from "@/api/types";
 import { showToast } from "@/components/toast";
@@ -72,7 +77,12 @@ export function NewChatView({
         model: conversation.default_model,
         client_message_id: clientId,
       });
-      const detail: ConversationDetail = { ...conversation, messages: [saved] };
+      // The server names the chat after its first message; fetch that (and the answer's
+      // message, if it exists yet) so the page opens with both.
+      const fresh = await getConversation(conversation.id).catch(() => null);
+      const detail: ConversationDetail = fresh?.messages.length
+        ? fresh
+        : { ...conversation, ...fresh, messages: [saved] };
       client.setQueryData(queryKeys.conversation(conversation.id), detail);
       void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
       onCreated?.(conversation.id);

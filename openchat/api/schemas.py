@@ -164,6 +164,7 @@ class ModelOut(BaseModel):
 
 class ModelList(BaseModel):
     data: list[ModelOut]
+    default_model: str = Field(description="The model new conversations use (MODEL_NAME).")
 
 
 class Health(BaseModel):

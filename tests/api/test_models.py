@@ -11,6 +11,7 @@ from tests.servers import AppServer
 def test_models_are_listed_with_pricing_and_context(api: httpx.Client):
     response = api.get("/models")
     assert response.status_code == 200
+    assert response.json()["default_model"] == "openai/gpt-4o-mini"
     models = response.json()["data"]
     assert len(models) >= 100
     by_id = {model["id"]: model for model in models}

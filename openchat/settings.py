@@ -15,7 +15,10 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'openchat.
 class Settings(BaseSettings):
     """Runtime configuration from the environment or `.env`."""
 
-    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore", frozen=False)
+    # Empty values (as in a copied .env.example) mean "use the default".
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", extra="ignore", env_ignore_empty=True
+    )
 
     openrouter_api_key: SecretStr | None = None
     openrouter_base_url: str = "https://openrouter.ai/api/v1"
@@ -33,7 +36,6 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=4096, ge=1)
     checkpoint_interval: float = Field(default=1.0, gt=0)
     stream_ping_interval: float = Field(default=15.0, gt=0)
-    max_message_chars: int = Field(default=100_000, ge=1)
     log_level: str = "INFO"
     web_dist: Path = PROJECT_ROOT / "web" / "dist"
 

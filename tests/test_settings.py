@@ -1,0 +1,42 @@
+"""Settings: every one is documented in .env.example; URLs and empty values are normalised."""
+
+from __future__ import annotations
+
+import pytest
+
+from openchat.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
+
+
+def test_env_example_documents_every_setting():
+    documented = (PROJECT_ROOT / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in documented, name
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
+        ("postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_database_urls_get_the_async_driver(given: str, expected: str):
+    assert Settings(database_url=given).database_url == expected
+
+
+def test_empty_values_mean_defaults(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "")
+    monkeypatch.setenv("CORS_ORIGINS", " http://a.test , ,http://b.test")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.upstream_configured is False
+    assert settings.cors_origin_list == ["http://a.test", "http://b.test"]
+
+
+def test_the_key_is_never_printed():
+    settings = Settings(openrouter_api_key="sk-or-v1-secret", _env_file=None)  # type: ignore[call-arg]
+    assert "sk-or-v1-secret" not in repr(settings)
+    assert settings.upstream_configured is True

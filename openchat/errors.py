@@ -4,7 +4,6 @@ OpenChatError (500)
 ├── BadRequest (400)
 ├── NotFound (404)
 ├── Conflict (409)
-├── NotConfigured (503)
 └── UpstreamError (502, keeps the upstream status for the stream's error event)
 """
 
@@ -31,10 +30,6 @@ class NotFound(OpenChatError):
 
 class Conflict(OpenChatError):
     status_code = 409
-
-
-class NotConfigured(OpenChatError):
-    status_code = 503
 
 
 class UpstreamError(OpenChatError):

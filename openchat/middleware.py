@@ -21,8 +21,35 @@ NO_CSP_PATHS = ("/docs", "/redoc")
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
-class BodyTooLarge(Exception):
-    pass
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it passes `limit` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands over the buffered body once, then listens as before."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 async def _send_json(send: Send, status: int, detail: str) -> None:
@@ -66,16 +93,14 @@ class Guard:
             ]
         )
         started = False
-        received = 0
-
-        async def guarded_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge
-            return message
+        if not length and scope["method"] in ("POST", "PUT", "PATCH"):
+            # A body without Content-Length (chunked) is read here, up to the limit, so an
+            # oversize one is a 413 and not whatever the body parser makes of it.
+            body = await _read_body(receive, self.max_body_bytes)
+            if body is None:
+                await _send_json(send, 413, too_large)
+                return
+            receive = _replay(body, receive)
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
@@ -85,10 +110,7 @@ class Guard:
             await send(message)
 
         try:
-            await self.app(scope, guarded_receive, guarded_send)
-        except BodyTooLarge:
-            if not started:
-                await _send_json(send, 413, too_large)
+            await self.app(scope, receive, guarded_send)
         except Exception as error:
             # The type only: messages of database errors carry SQL text.
             log.error(

@@ -57,9 +57,10 @@ async def last_event_id(
     """The `Last-Event-ID` header or `?last_event_id=`; 0 means from the start."""
     if last_event_id is not None:
         return last_event_id
-    if last_event_id_header and last_event_id_header.strip().isdigit():
-        return int(last_event_id_header.strip())
-    return 0
+    header = (last_event_id_header or "").strip()
+    if header.isascii() and header.isdigit() and len(header) <= 18:
+        return int(header)
+    return 0  # absent or not an id of ours: from the start
 
 
 LastEventIdDep = Annotated[int, Depends(last_event_id)]

@@ -5,14 +5,35 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from openchat.domain import Conversation, Message, MessageStatus, ModelInfo, Usage
 
 MAX_MESSAGE_CHARS = 100_000
-ModelId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-SystemPrompt = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL cannot store NUL in text; no person types one.
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    return text
+
+
+NoNul = AfterValidator(_no_nul)
+ModelId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+SystemPrompt = Annotated[str, StringConstraints(max_length=20_000), NoNul]
 
 
 class ConversationCreate(BaseModel):
@@ -28,10 +49,12 @@ class ConversationUpdate(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), NoNul]
     model: ModelId | None = None
     client_message_id: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+        ]
         | None
     ) = None
 

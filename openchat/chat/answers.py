@@ -25,6 +25,7 @@ NOT_CONFIGURED = (
 SERVER_STOPPED = (
     "The server stopped while this answer was being written. The partial answer is kept."
 )
+FINAL_SAVE_RETRIES = (0.2, 1.0, 3.0)  # seconds before each retry of a failed final save
 INTERNAL = "Something went wrong while writing this answer. The partial answer is kept."
 
 
@@ -40,23 +41,23 @@ class AnswerWriter:
 
     async def run(self, generation: Generation, turns: Sequence[Turn]) -> Message | None:
         """Stream the answer, then store and publish its final state. Never raises."""
-        return await self.finish(generation, await self._stream(generation, turns))
+        update = await self._stream(generation, turns)
+        generation.finishing = True  # from here on, stop and shutdown wait instead of cancelling
+        return await self.finish(generation, update)
 
     def stopped_before_start(self, generation: Generation) -> AnswerUpdate:
         """The final state of an answer whose task was cancelled before it ran at all."""
-        return AnswerUpdate(generation.message_id, "", None, "cancelled", finish_reason="cancelled")
+        return AnswerUpdate(
+            generation.message_id,
+            generation.text,
+            generation.reasoning or None,
+            "cancelled",
+            finish_reason="cancelled",
+        )
 
     async def finish(self, generation: Generation, update: AnswerUpdate) -> Message | None:
         """Store the final state, publish the closing event and release the generation."""
-        message: Message | None = None
-        try:
-            message = await self._store.finish_answer(update)
-        except NotFound:
-            log.info("Conversation %s was deleted while its answer ran", generation.conversation_id)
-        except Exception as error:  # storage down: the event still reaches the reader
-            log.error(
-                "Could not store the answer %s: %s", generation.message_id, type(error).__name__
-            )
+        message = await self._store_final(generation, update)
         if update.status == "error":
             generation.finish(
                 error_payload(generation.message_id, update.error or INTERNAL, update.error_code)
@@ -70,6 +71,25 @@ class AnswerWriter:
         self._registry.release(generation)
         log.info("Completed streaming for conversation %s", generation.conversation_id)
         return message
+
+    async def _store_final(self, generation: Generation, update: AnswerUpdate) -> Message | None:
+        """Write the final state, retrying a passing database fault before giving up."""
+        for delay in (*FINAL_SAVE_RETRIES, None):
+            try:
+                return await self._store.finish_answer(update)
+            except NotFound:
+                log.info(
+                    "Conversation %s was deleted while its answer ran", generation.conversation_id
+                )
+                return None
+            except Exception as error:  # the event still reaches the reader
+                log.error(
+                    "Could not store the answer %s: %s", generation.message_id, type(error).__name__
+                )
+                if delay is None:
+                    return None
+                await asyncio.sleep(delay)
+        return None
 
     async def _stream(self, generation: Generation, turns: Sequence[Turn]) -> AnswerUpdate:
         status: MessageStatus = "complete"

@@ -41,7 +41,9 @@ class Generation:
         self.reasoning_parts: list[str] = []
         self.dirty = False
         self.stop_reason: StopReason | None = None
+        self.finishing = False  # past the upstream call: storing the final state, not cancellable
         self.task: asyncio.Task[Message | None] | None = None
+        self.closing: asyncio.Future[Message | None] | None = None  # a stop's own final save
         self._log = bytearray()  # every frame, back to back: compact, and a resume is one slice
         self._frame_ends: list[int] = []
         self._finished = False
@@ -152,6 +154,14 @@ class GenerationRegistry:
     def _forget(self, generation: Generation) -> None:
         if self._recent.get(generation.conversation_id) is generation:
             del self._recent[generation.conversation_id]
+
+    def request_stop(self, generation: Generation, reason: StopReason) -> bool:
+        """Cancel the generation's task once, and never while it stores its final state."""
+        if generation.stop_reason is not None or generation.finishing or generation.task is None:
+            return False
+        generation.stop_reason = reason
+        generation.task.cancel()
+        return True
 
     def dirty(self) -> list[Generation]:
         return [generation for generation in self._running.values() if generation.dirty]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openchat.chat import threads
 from openchat.chat.answers import AnswerWriter, StreamChat
@@ -31,6 +31,12 @@ class StoredAnswer:
 AnswerSource = Generation | StoredAnswer
 
 
+@dataclass(slots=True)
+class _ConversationLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class ChatService:
     """Conversation CRUD and the life of answers: send, stream, regenerate, stop."""
 
@@ -47,7 +53,7 @@ class ChatService:
         self._checkpoint_interval = checkpoint_interval
         self._registry = registry or GenerationRegistry()
         self._writer = AnswerWriter(store, self._registry, stream_chat)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, _ConversationLock] = {}
         self._checkpoints: asyncio.Task[None] | None = None
 
     # Life cycle -------------------------------------------------------------------------
@@ -65,9 +71,7 @@ class ChatService:
         """Stop running answers (stored as `interrupted`) and the checkpoint loop."""
         running = self._registry.all_running()
         for generation in running:
-            generation.stop_reason = "shutdown"
-            if generation.task is not None:
-                generation.task.cancel()
+            self._registry.request_stop(generation, "shutdown")
         tasks = [generation.task for generation in running if generation.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
@@ -113,12 +117,12 @@ class ChatService:
         return await self._store.update_conversation(owner_id, conversation_id, patch)
 
     async def delete_conversation(self, conversation: Conversation) -> None:
-        running = self._registry.running(conversation.id)
-        if running is not None:
-            await self._cancel(running, "stop")
-        await self._store.delete_conversation(conversation.owner_id, conversation.id)
+        async with self._lock(conversation.id):
+            running = self._registry.running(conversation.id)
+            if running is not None:
+                await self._cancel(running)
+            await self._store.delete_conversation(conversation.owner_id, conversation.id)
         self._registry.forget_conversation(conversation.id)
-        self._locks.pop(conversation.id, None)
 
     async def messages(
         self, conversation: Conversation, all_versions: bool = False
@@ -217,7 +221,7 @@ class ChatService:
         running = self._registry.running(conversation.id)
         if running is None:
             raise Conflict("No answer is being written in this conversation.")
-        message = await self._cancel(running, "stop")
+        message = await self._cancel(running)
         if message is None:
             raise NotFound("The answer could not be found after stopping it.")
         return message
@@ -258,24 +262,33 @@ class ChatService:
         generation.task = asyncio.create_task(self._writer.run(generation, turns))
         return generation
 
-    async def _cancel(self, generation: Generation, reason: str) -> Message | None:
-        generation.stop_reason = "stop" if reason == "stop" else "shutdown"
+    async def _cancel(self, generation: Generation) -> Message | None:
+        """Stop the generation (or let it finish storing) and return what was stored."""
         task = generation.task
         if task is None:
             return None
-        task.cancel()
+        self._registry.request_stop(generation, "stop")
         await asyncio.wait([task])
         if task.cancelled():  # cancelled before its first step: nothing ran, so finish it here
-            return await self._writer.finish(
-                generation, self._writer.stopped_before_start(generation)
-            )
+            if generation.closing is None:
+                generation.finishing = True
+                update = self._writer.stopped_before_start(generation)
+                generation.closing = asyncio.ensure_future(self._writer.finish(generation, update))
+            return await asyncio.shield(generation.closing)
         return task.result()
 
     @asynccontextmanager
     async def _lock(self, conversation_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
-        async with lock:
-            yield
+        """One writer per conversation at a time; the lock is dropped when nobody holds it."""
+        entry = self._locks.setdefault(conversation_id, _ConversationLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[conversation_id]
 
     async def _checkpoint_loop(self) -> None:
         """Save every streaming answer's text once per interval, in one transaction."""

@@ -290,8 +290,15 @@ class SqlChatStore:
                     .values(**touched)
                 )
         except IntegrityError as error:
+            if not await self._exists(conversation_id):  # deleted meanwhile: not a duplicate
+                raise NotFound("Conversation not found.") from error
             raise Conflict("This message was already posted.") from error
         return asked, answering
+
+    async def _exists(self, conversation_id: str) -> bool:
+        statement = select(conversations.c.id).where(conversations.c.id == conversation_id)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(statement)).first() is not None
 
     async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
         message = self._new_message(conversation_id, draft)

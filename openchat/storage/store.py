@@ -30,7 +30,7 @@ class MessageDraft:
 
 @dataclass(frozen=True, slots=True)
 class AnswerUpdate:
-    """The state of an answer to write: a checkpoint while streaming, or the final state."""
+    """The final state of an answer."""
 
     message_id: str
     content: str

@@ -120,7 +120,9 @@ class OpenRouterClient:
         )
         try:
             response = await self._http.send(request, stream=True)
-        except httpx.ReadTimeout as error:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise failures.unreachable() from error
+        except httpx.TimeoutException as error:  # connected, then no answer in time
             raise failures.stalled(self._idle_timeout) from error
         except httpx.HTTPError as error:
             raise failures.unreachable() from error
@@ -189,6 +191,8 @@ def _read_chunk(
     """Append the chunk's deltas; return its finish reason and usage. Raise on an error chunk."""
     if chunk.get("error") or chunk.get("object") == "error":
         raise failures.stream_failure(chunk.get("error") or chunk)
+    if "choices" not in chunk and isinstance(chunk.get("code"), int) and "message" in chunk:
+        raise failures.stream_failure(chunk)  # a bare envelope, as llama.cpp's `error:` line
     finish_reason = None
     choices = chunk.get("choices")
     if choices:

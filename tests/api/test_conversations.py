@@ -206,3 +206,45 @@ def test_openapi_describes_the_contract(api: httpx.Client):
         in paths["/conversations/{conversation_id}/stream"]["get"]["responses"]["200"]["content"]
     )
     assert api.get("/docs").status_code == 200
+
+
+def test_odd_input_is_a_4xx_never_a_500(api: httpx.Client):
+    conversation = new_conversation(api)
+    cid = conversation["id"]
+    assert (
+        api.post(f"/conversations/{cid}/messages", json={"message": "nul \x00 inside"}).status_code
+        == 422
+    )
+    assert api.patch(f"/conversations/{cid}", json={"title": "a\x00b"}).status_code == 422
+    assert api.post("/conversations", json={"system_prompt": "\x00"}).status_code == 422
+    post_message(api, cid, "hi [[sim tokens=2]]")
+    for header in ("²", "9" * 5000, "-3", "abc"):
+        response = api.get(
+            f"/conversations/{cid}/stream", headers={"Last-Event-ID": header.encode("latin-1")}
+        )
+        assert response.status_code == 200, header
+        assert response.text.startswith("id: 1\n")
+
+
+def test_chunked_oversize_body_is_413(api: httpx.Client):
+    conversation = new_conversation(api)
+
+    def body():
+        yield b'{"message": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = api.post(
+        f"/conversations/{conversation['id']}/messages",
+        content=body(),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "body is over" in response.json()["detail"]
+    small = api.post(
+        f"/conversations/{conversation['id']}/messages",
+        content=iter([b'{"message": "chunked [[sim tokens=2]]"}']),
+        headers={"content-type": "application/json"},
+    )
+    assert small.status_code == 200 and small.json()["content"] == "chunked [[sim tokens=2]]"

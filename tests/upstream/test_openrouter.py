@@ -132,3 +132,12 @@ async def test_model_lists_of_other_servers_are_normalised():
     assert models["served"].context_length == 32768
     assert models["gguf"].context_length == 8192
     assert models["or/x"].context_length == 4096 and models["or/x"].pricing is not None
+
+
+async def test_llama_cpp_legacy_error_line_carries_its_message():
+    body = (
+        sse(chunk("par"), done=False)
+        + b'error: {"code":500,"message":"slot unavailable","type":"server_error"}\n\n'
+    )
+    with pytest.raises(UpstreamError, match="slot unavailable"):
+        await collect(client_for(lambda _: httpx.Response(200, content=body)))

@@ -1,0 +1,104 @@
+"""ChatService interleavings on the real store with a scripted upstream: stop during the final
+save, a double stop, and a stop before the answer's task ran."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from openchat.chat.service import ChatService
+from openchat.domain import Message, Turn, Usage
+from openchat.storage.database import create_engine, migrate
+from openchat.storage.sql import SqlChatStore
+from openchat.storage.store import AnswerUpdate
+from openchat.upstream.openrouter import Delta, Finished, TextDelta
+
+
+class SlowFinalSave(SqlChatStore):
+    """The real store, with a final save that takes a while (a busy database)."""
+
+    in_final_save: asyncio.Event
+
+    async def finish_answer(self, update_: AnswerUpdate) -> Message:
+        self.in_final_save.set()
+        await asyncio.sleep(0.2)
+        return await super().finish_answer(update_)
+
+
+async def scripted(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+    for piece in ("Hel", "lo ", "there"):
+        await asyncio.sleep(0.01)
+        yield TextDelta(piece)
+    yield Finished("stop", Usage(1, 3, 4, 0.001))
+
+
+async def endless(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+    while True:
+        await asyncio.sleep(0.01)
+        yield TextDelta("x")
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SlowFinalSave]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    await migrate(engine)
+    slow = SlowFinalSave(engine)
+    slow.in_final_save = asyncio.Event()
+    yield slow
+    await engine.dispose()
+
+
+async def stored_answer(store: SqlChatStore, conversation_id: str) -> Message:
+    return (await store.list_messages(conversation_id))[-1]
+
+
+async def test_stop_during_the_final_save_keeps_the_whole_answer(store: SlowFinalSave):
+    chat = ChatService(store, scripted, "m/default")
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "hi", None, None)
+    await asyncio.wait_for(store.in_final_save.wait(), 5)
+    first, second = await asyncio.gather(chat.stop(conversation), chat.stop(conversation))
+    assert first.status == second.status == "complete"
+    assert first.content == "Hello there" and first.usage is not None
+    answer = await stored_answer(store, conversation.id)
+    assert (answer.status, answer.content) == ("complete", "Hello there")
+    await chat.close()
+
+
+async def test_a_double_stop_stores_the_partial_text_once(store: SlowFinalSave):
+    chat = ChatService(store, endless, "m/default")
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "go", None, None)
+    await asyncio.sleep(0.1)
+    first, second = await asyncio.gather(chat.stop(conversation), chat.stop(conversation))
+    assert first.status == second.status == "cancelled"
+    assert first.content == second.content and first.content.startswith("xxx")
+    answer = await stored_answer(store, conversation.id)
+    assert (answer.status, answer.content) == ("cancelled", first.content)
+    await chat.close()
+
+
+async def test_stop_before_the_task_ran(store: SlowFinalSave):
+    chat = ChatService(store, endless, "m/default")
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "go", None, None)
+    stopped = await chat.stop(conversation)  # no await between send and stop: the task never ran
+    assert stopped.status == "cancelled" and stopped.content == ""
+    await chat.close()
+
+
+async def test_shutdown_during_the_final_save_waits_for_it(store: SlowFinalSave):
+    chat = ChatService(store, scripted, "m/default")
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "hi", None, None)
+    await asyncio.wait_for(store.in_final_save.wait(), 5)
+    await chat.close()
+    answer = await stored_answer(store, conversation.id)
+    assert (answer.status, answer.content) == ("complete", "Hello there")

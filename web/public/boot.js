@@ -14,9 +14,11 @@
   try {
     const match = /^\/c\/([^/?#]+)\/?$/.exec(window.location.pathname);
     if (match) {
+      // With every answer version, as the app asks for it (see conversationPath).
+      const path = `/conversations/${match[1]}?versions=all`;
       window.__openchatBoot = {
-        path: `/conversations/${match[1]}`,
-        response: fetch(`/conversations/${match[1]}`, { headers: { Accept: "application/json" } }),
+        path,
+        response: fetch(path, { headers: { Accept: "application/json" } }),
       };
     }
   } catch {

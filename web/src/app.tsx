@@ -11,6 +11,7 @@ import {
   useNavigate,
   useParams,
 } from "react-router";
+import { conversationPath } from "@/api/endpoints";
 import type { ConversationDetail } from "@/api/types";
 import { MenuIcon, SwitchIcon } from "@/components/icons";
 import { ThemeToggle } from "@/components/theme-toggle";
@@ -18,7 +19,7 @@ import { Toaster } from "@/components/toast";
 import { ChatView } from "@/features/chat/chat-view";
 import type { AnswerControls } from "@/features/chat/message-item";
 import { NewChatView } from "@/features/chat/new-chat-view";
-import { conversationQuery } from "@/features/chat/use-conversation";
+import { conversationQuery, toConversationData } from "@/features/chat/use-conversation";
 import { ConversationSidebar } from "@/features/conversations/conversation-sidebar";
 import {
   conversationListQuery,
@@ -26,7 +27,7 @@ import {
 } from "@/features/conversations/use-conversations";
 import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
 import { ModelPicker } from "@/features/models/model-picker";
-import { modelsQuery, useModelName } from "@/features/models/use-models";
+import { modelsQuery, useModelName, useModels } from "@/features/models/use-models";
 import { ConversationSettings } from "@/features/settings/conversation-settings";
 import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
@@ -42,12 +43,18 @@ export function prefetchStartData(client: QueryClient, pathname: string): void {
   const id = matchPath("/c/:id", pathname)?.params.id;
   if (!id) return;
   const query = conversationQuery(id);
-  const early = takeBootJson<ConversationDetail>(`/conversations/${encodeURIComponent(id)}`);
+  const early = takeBootJson<ConversationDetail>(conversationPath(id));
   const queryFn = query.queryFn;
   void client.prefetchQuery(
     early && typeof queryFn === "function"
       ? // The early response when it worked; otherwise ask again (for the real error).
-        { ...query, queryFn: async (context) => (await early) ?? queryFn(context) }
+        {
+          ...query,
+          queryFn: async (context) => {
+            const detail = await early;
+            return detail ? toConversationData(detail) : queryFn(context);
+          },
+        }
       : query,
   );
 }
@@ -141,9 +148,12 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
 }
 
 function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
-  const [model, setModel] = useState<string | null>(() => readStored(NEW_CHAT_MODEL_KEY));
+  const [picked, setPicked] = useState<string | null>(() => readStored(NEW_CHAT_MODEL_KEY));
   const [systemPrompt, setSystemPrompt] = useState("");
   const modelName = useModelName();
+  // Nothing picked yet: the server's default model, named, and asked for by name.
+  const { defaultModel } = useModels();
+  const model = picked ?? defaultModel;
   const location = useLocation();
 
   useEffect(() => {
@@ -163,9 +173,9 @@ function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
           model={
             <ModelPicker
               value={model}
-              onChange={(picked) => {
-                setModel(picked);
-                writeStored(NEW_CHAT_MODEL_KEY, picked);
+              onChange={(choice) => {
+                setPicked(choice);
+                writeStored(NEW_CHAT_MODEL_KEY, choice);
               }}
             />
           }

@@ -37,8 +37,21 @@ export async function createConversation(draft: ConversationDraft): Promise<Conv
   return (await http.post<Conversation>("/conversations", draft)).data;
 }
 
-export async function getConversation(id: string): Promise<ConversationDetail> {
-  return (await http.get<ConversationDetail>(`/conversations/${enc(id)}`)).data;
+/** The path of a conversation with every stored answer version (as public/boot.js asks for it). */
+export function conversationPath(id: string): string {
+  return `/conversations/${enc(id)}?versions=all`;
+}
+
+/**
+ * A conversation with its current thread, or with `allVersions` every stored version of
+ * every answer (oldest first).
+ */
+export async function getConversation(
+  id: string,
+  options: { allVersions?: boolean } = {},
+): Promise<ConversationDetail> {
+  const url = options.allVersions ? conversationPath(id) : `/conversations/${enc(id)}`;
+  return (await http.get<ConversationDetail>(url)).data;
 }
 
 export async function updateConversation(

@@ -71,6 +71,8 @@ export interface Model {
 
 export interface ModelList {
   data: Model[];
+  /** The model a conversation gets when none is named (the server's MODEL_NAME). */
+  default_model?: string;
 }
 
 export interface Health {

@@ -5,7 +5,7 @@ import { Link } from "react-router";
 import { ApiError } from "@/api/client";
 import { getConversation, regenerateAnswer, sendMessage, stopAnswer } from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
-import type { ConversationDetail, Message } from "@/api/types";
+import type { Message } from "@/api/types";
 import { useMarkdownReady } from "@/components/markdown/lazy-markdown";
 import { ConversationSkeleton } from "@/components/skeleton";
 import { showToast } from "@/components/toast";
@@ -17,9 +17,10 @@ import { MessageList } from "@/features/chat/message-list";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { useAnswerStream } from "@/features/chat/use-answer-stream";
 import {
-  replaceLastAnswer,
+  type ConversationData,
   upsertMessage,
   useConversation,
+  withRegeneratedAnswer,
 } from "@/features/chat/use-conversation";
 import { useStickToBottom } from "@/features/chat/use-stick-to-bottom";
 import { randomId } from "@/lib/random-id";
@@ -30,7 +31,7 @@ interface ChatViewProps {
   nextMessageModel?: string | null;
   /** The next message was sent (the one-message model has been used). */
   onSent?: () => void;
-  topBar: (conversation: ConversationDetail | undefined) => ReactNode;
+  topBar: (conversation: ConversationData | undefined) => ReactNode;
   modelName: AnswerControls["modelName"];
   renderModelSwitch?: AnswerControls["renderModelSwitch"];
 }
@@ -64,7 +65,7 @@ export function ChatView({
 
   const setThread = useCallback(
     (change: (messages: Message[]) => Message[]) =>
-      client.setQueryData<ConversationDetail>(key, (detail) =>
+      client.setQueryData<ConversationData>(key, (detail) =>
         detail ? { ...detail, messages: change(detail.messages) } : detail,
       ),
     [client, key],
@@ -79,7 +80,7 @@ export function ChatView({
   const loaded = conversation !== undefined;
   const attached = useRef(false);
   useEffect(() => {
-    const detail = client.getQueryData<ConversationDetail>(key);
+    const detail = client.getQueryData<ConversationData>(key);
     if (!loaded || attached.current || !detail) return;
     attached.current = true;
     const last = detail.messages[detail.messages.length - 1];
@@ -118,10 +119,16 @@ export function ChatView({
   const refreshTitle = useCallback(async () => {
     const fresh = await getConversation(conversationId).catch(() => null);
     if (!fresh) return;
-    client.setQueryData<ConversationDetail>(key, (detail) =>
+    client.setQueryData<ConversationData>(key, (detail) =>
       detail ? { ...detail, title: fresh.title, updated_at: fresh.updated_at } : detail,
     );
   }, [client, key, conversationId]);
+
+  // A chat still unnamed when an answer ends (the name was missed when it was sent) asks again.
+  const unnamed = conversation?.title === DEFAULT_TITLE && (conversation?.messages.length ?? 0) > 0;
+  useEffect(() => {
+    if (unnamed && isFinished(state.phase)) void refreshTitle();
+  }, [unnamed, state.phase, refreshTitle]);
 
   const nextModel = useRef(nextMessageModel);
   nextModel.current = nextMessageModel;
@@ -130,8 +137,7 @@ export function ChatView({
 
   const send = useCallback(
     async (text: string) => {
-      const model =
-        nextModel.current ?? client.getQueryData<ConversationDetail>(key)?.default_model;
+      const model = nextModel.current ?? client.getQueryData<ConversationData>(key)?.default_model;
       const clientId = randomId();
       const localId = `local-${clientId}`;
       const optimistic: Message = {
@@ -157,7 +163,7 @@ export function ChatView({
         sent.current?.();
         stream.open({ model: saved.model });
         void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
-        if (client.getQueryData<ConversationDetail>(key)?.title === DEFAULT_TITLE)
+        if (client.getQueryData<ConversationData>(key)?.title === DEFAULT_TITLE)
           void refreshTitle();
       } catch (error) {
         setThread((thread) => thread.filter((m) => m.id !== localId));
@@ -181,14 +187,17 @@ export function ChatView({
       if (busyRef.current) return;
       try {
         const answer = await regenerateAnswer(conversationId, model);
-        setThread((thread) => replaceLastAnswer(thread, answer));
+        // The answer it replaces stays on view as an earlier version.
+        client.setQueryData<ConversationData>(key, (detail) =>
+          detail ? withRegeneratedAnswer(detail, answer) : detail,
+        );
         scrollToBottom();
         stream.open({ messageId: answer.id, model: answer.model });
       } catch (error) {
         showToast(`Couldn't regenerate: ${messageOf(error)}`, "error");
       }
     },
-    [conversationId, setThread, scrollToBottom, stream.open],
+    [client, key, conversationId, scrollToBottom, stream.open],
   );
 
   const retry = useCallback(
@@ -283,6 +292,7 @@ export function ChatView({
             connection={state.connection}
             controls={controls}
             scroller={scroller}
+            earlierAnswers={conversation.earlierAnswers}
           />
         </Suspense>
       )}

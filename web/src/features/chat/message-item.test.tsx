@@ -71,10 +71,71 @@ describe("MessageItem", () => {
       }),
     );
     expect(screen.getByTestId("message-content").textContent).toContain("Partial");
-    expect(screen.getByRole("alert").textContent).toMatch(/out of credits/);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toMatch(/out of credits/);
     expect(screen.queryByRole("button", { name: "Regenerate" })).toBeNull();
-    fireEvent.click(screen.getByRole("button", { name: "Retry" }));
+    const retry = screen.getByRole("button", { name: "Retry" });
+    // The alert announces the explanation only; Retry is beside it, not in it.
+    expect(alert.contains(retry)).toBe(false);
+    expect(alert.textContent).not.toMatch(/Retry/);
+    fireEvent.click(retry);
     expect(handlers.retry).toHaveBeenCalled();
+  });
+
+  it("moves between the versions of a regenerated answer, starting on the newest", () => {
+    const first = answer({
+      id: "a0",
+      content: "First version",
+      status: "error",
+      error: "Insufficient credits",
+      error_code: 402,
+      usage: null,
+      model: "mistralai/codestral-2508",
+    });
+    const second = answer({ id: "a1b", content: "Second version", usage: null });
+    const handlers = show(answer({ id: "a2", content: "Third version" }), {
+      earlier: [first, second],
+    });
+    const item = screen.getByTestId("message");
+    const content = () => within(item).getByTestId("message-content").textContent;
+    const position = () => within(item).getByTestId("version-position").textContent;
+    const previous = within(item).getByRole("button", { name: "Previous version" });
+    const next = within(item).getByRole("button", { name: "Next version" });
+
+    expect(position()).toBe("3 / 3");
+    expect(content()).toBe("Third version");
+    expect(next.getAttribute("aria-disabled")).toBe("true");
+    fireEvent.click(next);
+    expect(position()).toBe("3 / 3");
+
+    fireEvent.click(previous);
+    expect(position()).toBe("2 / 3");
+    expect(content()).toBe("Second version");
+    expect(within(item).queryByTestId("usage")).toBeNull();
+
+    fireEvent.click(previous);
+    expect(position()).toBe("1 / 3");
+    expect(content()).toBe("First version");
+    expect(item.dataset.status).toBe("error");
+    expect(within(item).getByRole("alert").textContent).toMatch(/out of credits/);
+    expect(within(item).getByText("mistralai/codestral-2508")).toBeTruthy();
+    // No Retry on an earlier version: only the newest can be asked again.
+    expect(within(item).queryByRole("button", { name: "Retry" })).toBeNull();
+    expect(previous.getAttribute("aria-disabled")).toBe("true");
+
+    fireEvent.click(next);
+    fireEvent.click(next);
+    expect(position()).toBe("3 / 3");
+    expect(content()).toBe("Third version");
+    expect(within(item).getByTestId("usage").textContent).toBe("10 in · 5 out · $0.0001");
+    fireEvent.click(within(item).getByRole("button", { name: "Regenerate" }));
+    expect(handlers.regenerate).toHaveBeenCalled();
+  });
+
+  it("shows no version switch for an answer with one version", () => {
+    show(answer({}));
+    expect(screen.queryByRole("button", { name: "Previous version" })).toBeNull();
+    expect(screen.queryByTestId("version-position")).toBeNull();
   });
 
   it("says when it is reconnecting and shows the thinking block", () => {

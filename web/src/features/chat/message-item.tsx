@@ -2,7 +2,7 @@
 import { memo, type ReactNode, useState } from "react";
 import type { Message } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
-import { AlertIcon, RefreshIcon } from "@/components/icons";
+import { AlertIcon, ChevronLeftIcon, ChevronRightIcon, RefreshIcon } from "@/components/icons";
 import { Markdown } from "@/components/markdown/lazy-markdown";
 import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
@@ -27,6 +27,8 @@ interface MessageItemProps {
   /** Connection state when this is the answer being streamed. */
   connection: Connection | null;
   controls: AnswerControls;
+  /** The answers this one replaced (Regenerate), oldest first; this one is the newest. */
+  earlier?: readonly Message[];
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
@@ -52,14 +54,29 @@ function UserMessage({ message }: { message: Message }) {
   );
 }
 
-function AssistantMessage({ message, isLastAnswer, busy, connection, controls }: MessageItemProps) {
+function AssistantMessage({
+  message,
+  isLastAnswer,
+  busy,
+  connection,
+  controls,
+  earlier,
+}: MessageItemProps) {
+  const count = (earlier?.length ?? 0) + 1;
+  // Which version is on view (null: the newest). A new version is a new item, so the
+  // choice never outlives a regenerate.
+  const [picked, setPicked] = useState<number | null>(null);
+  const index = picked !== null && picked < count - 1 ? picked : count - 1;
+  const newest = index === count - 1;
+  const shown = newest ? message : (earlier?.[index] ?? message);
+
   const streaming = message.status === "streaming";
-  const usage = formatUsage(message.usage);
+  const usage = formatUsage(shown.usage);
   const failed = message.status === "error" || message.status === "interrupted";
   const problem =
-    message.status === "error"
-      ? describeAnswerError(message.error_code, message.error)
-      : message.status === "interrupted"
+    shown.status === "error"
+      ? describeAnswerError(shown.error_code, shown.error)
+      : shown.status === "interrupted"
         ? { text: "This answer was interrupted before it finished.", retry: true }
         : null;
   const canAct = !streaming && !busy && isLastAnswer;
@@ -69,15 +86,20 @@ function AssistantMessage({ message, isLastAnswer, busy, connection, controls }:
       className="message message--assistant"
       data-testid="message"
       data-role="assistant"
-      data-status={message.status}
+      data-status={shown.status}
+      data-version={count > 1 ? index + 1 : undefined}
       aria-busy={streaming || undefined}
     >
-      {message.reasoning && (
-        <ThinkingBlock text={message.reasoning} thinking={streaming && !message.content} />
+      {shown.reasoning && (
+        <ThinkingBlock
+          key={shown.id}
+          text={shown.reasoning}
+          thinking={streaming && !shown.content}
+        />
       )}
       <div className="message__content" data-testid="message-content">
-        {message.content ? <Markdown text={message.content} /> : null}
-        {streaming && !message.content && !message.reasoning && <TypingDots />}
+        {shown.content ? <Markdown text={shown.content} /> : null}
+        {streaming && !shown.content && !shown.reasoning && <TypingDots />}
       </div>
       {streaming && connection === "reconnecting" && (
         <p className="message__status" role="status">
@@ -85,19 +107,20 @@ function AssistantMessage({ message, isLastAnswer, busy, connection, controls }:
         </p>
       )}
       {problem && (
-        <div className="answer-error" role="alert">
-          <AlertIcon size={18} />
-          <div className="answer-error__text">
-            <p>{problem.text}</p>
-            {message.error && !saysTheSame(problem.text, message.error) && (
-              <p className="answer-error__detail">{message.error}</p>
-            )}
+        <div className="answer-error">
+          <div className="answer-error__message" role="alert">
+            <AlertIcon size={18} />
+            <div className="answer-error__text">
+              <p>{problem.text}</p>
+              {shown.error && !saysTheSame(problem.text, shown.error) && (
+                <p className="answer-error__detail">{shown.error}</p>
+              )}
+            </div>
           </div>
-          {problem.retry && isLastAnswer && !busy && (
+          {problem.retry && newest && isLastAnswer && !busy && (
             <button
               type="button"
               className="button button--small"
-              aria-label="Retry"
               onClick={() => controls.retry(message)}
             >
               <RefreshIcon size={15} />
@@ -106,20 +129,21 @@ function AssistantMessage({ message, isLastAnswer, busy, connection, controls }:
           )}
         </div>
       )}
-      {message.status === "complete" && message.finish_reason === "length" && (
+      {shown.status === "complete" && shown.finish_reason === "length" && (
         <p className="message__status">The answer hit the model's length limit and was cut off.</p>
       )}
-      {message.status === "complete" && message.finish_reason === "content_filter" && (
+      {shown.status === "complete" && shown.finish_reason === "content_filter" && (
         <p className="message__status">The provider's content filter stopped this answer.</p>
       )}
-      {message.status === "cancelled" && (
-        <p className="message__status">
-          {message.content ? "Stopped" : "Stopped before any text."}
-        </p>
+      {shown.status === "cancelled" && (
+        <p className="message__status">{shown.content ? "Stopped" : "Stopped before any text."}</p>
       )}
       {!streaming && (
         <div className="message__actions">
-          {message.content && <CopyButton text={message.content} label="Copy" />}
+          {count > 1 && (
+            <VersionSwitch index={index} count={count} onPick={(next) => setPicked(next)} />
+          )}
+          {shown.content && <CopyButton text={shown.content} label="Copy" />}
           {canAct && !failed && (
             <button
               type="button"
@@ -133,9 +157,9 @@ function AssistantMessage({ message, isLastAnswer, busy, connection, controls }:
           )}
           {canAct &&
             controls.renderModelSwitch?.((model) => controls.regenerate(model), message.model)}
-          {message.model && (
-            <span className="message__model" title={message.model}>
-              {controls.modelName(message.model)}
+          {shown.model && (
+            <span className="message__model" title={shown.model}>
+              {controls.modelName(shown.model)}
             </span>
           )}
           {usage && (
@@ -146,6 +170,51 @@ function AssistantMessage({ message, isLastAnswer, busy, connection, controls }:
         </div>
       )}
     </article>
+  );
+}
+
+/** "‹ 2 / 3 ›": moves between the versions of an answer (a view only; nothing is stored). */
+function VersionSwitch({
+  index,
+  count,
+  onPick,
+}: {
+  index: number;
+  count: number;
+  onPick: (index: number) => void;
+}) {
+  return (
+    <div className="version-switch">
+      <button
+        type="button"
+        className="icon-button icon-button--small"
+        aria-label="Previous version"
+        title="Previous version"
+        // aria-disabled rather than disabled, so the focus stays on the button at either end.
+        aria-disabled={index === 0 || undefined}
+        onClick={() => {
+          if (!(index === 0)) onPick(index - 1);
+        }}
+      >
+        <ChevronLeftIcon size={16} />
+      </button>
+      <span className="version-switch__position" data-testid="version-position" aria-live="polite">
+        {index + 1} / {count}
+      </span>
+      <button
+        type="button"
+        className="icon-button icon-button--small"
+        aria-label="Next version"
+        title="Next version"
+        // aria-disabled rather than disabled, so the focus stays on the button at either end.
+        aria-disabled={index === count - 1 || undefined}
+        onClick={() => {
+          if (!(index === count - 1)) onPick(index + 1);
+        }}
+      >
+        <ChevronRightIcon size={16} />
+      </button>
+    </div>
   );
 }
 

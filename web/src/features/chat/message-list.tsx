@@ -15,6 +15,7 @@ import {
 import type { Message } from "@/api/types";
 import type { Connection } from "@/features/chat/answer-state";
 import { type AnswerControls, MessageItem } from "@/features/chat/message-item";
+import { type EarlierAnswers, parentOf } from "@/features/chat/use-conversation";
 
 const FIRST_PAINT = 8;
 const SOON_AFTER = 30;
@@ -27,6 +28,8 @@ interface MessageListProps {
   connection: Connection;
   controls: AnswerControls;
   scroller: RefObject<HTMLElement | null>;
+  /** Earlier versions of regenerated answers, by the user message they answer. */
+  earlierAnswers?: EarlierAnswers;
 }
 
 export function MessageList({
@@ -36,6 +39,7 @@ export function MessageList({
   connection,
   controls,
   scroller,
+  earlierAnswers,
 }: MessageListProps) {
   const [shown, setShown] = useState(FIRST_PAINT);
   const sentinel = useRef<HTMLDivElement>(null);
@@ -87,6 +91,8 @@ export function MessageList({
       {visible.map((message, offset) => {
         const index = start + offset;
         const live = message.id === liveId || (liveId === null && message.status === "streaming");
+        const parent =
+          earlierAnswers && message.role === "assistant" ? parentOf(messages, index) : null;
         return (
           <MessageItem
             key={message.id}
@@ -95,6 +101,7 @@ export function MessageList({
             busy={busy}
             connection={live ? connection : null}
             controls={controls}
+            earlier={parent ? earlierAnswers?.[parent] : undefined}
           />
         );
       })}

@@ -1,14 +1,66 @@
-/** One conversation with its current thread, and pure helpers to update the cached thread. */
+/**
+ * One conversation with its current thread and the earlier versions of its answers, and
+ * pure helpers to update the cached copy.
+ */
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { ApiError } from "@/api/client";
 import { getConversation } from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
-import type { Message } from "@/api/types";
+import type { ConversationDetail, Message } from "@/api/types";
+
+/** Earlier answer versions by the id of the user message they answer, oldest first. */
+export type EarlierAnswers = Readonly<Record<string, readonly Message[]>>;
+
+/** A conversation as the app keeps it: `messages` is the current thread. */
+export interface ConversationData extends ConversationDetail {
+  /** The versions a regenerated answer replaced (absent: none known). */
+  earlierAnswers?: EarlierAnswers;
+}
+
+const NO_EARLIER: EarlierAnswers = Object.freeze({});
+
+/**
+ * Splits every stored message (oldest first) into the current thread, which keeps the
+ * newest answer to each user message (as the server's own thread does), and the earlier
+ * answers. A list without earlier versions comes back as it was.
+ */
+export function splitVersions(messages: Message[]): {
+  thread: Message[];
+  earlier: EarlierAnswers;
+} {
+  const newest = new Map<string, string>();
+  let answers = 0;
+  for (const message of messages) {
+    if (message.role !== "assistant") continue;
+    answers++;
+    newest.set(message.parent_id ?? "", message.id);
+  }
+  if (newest.size === answers) return { thread: messages, earlier: NO_EARLIER };
+  const thread: Message[] = [];
+  const earlier: Record<string, Message[]> = {};
+  for (const message of messages) {
+    const parent = message.parent_id ?? "";
+    if (message.role !== "assistant" || newest.get(parent) === message.id) thread.push(message);
+    else if (parent) {
+      const versions = earlier[parent] ?? [];
+      versions.push(message);
+      earlier[parent] = versions;
+    }
+  }
+  return { thread, earlier };
+}
+
+/** A conversation response (with every version or only the thread) as the app keeps it. */
+export function toConversationData(detail: ConversationDetail): ConversationData {
+  const { thread, earlier } = splitVersions(detail.messages);
+  return { ...detail, messages: thread, earlierAnswers: earlier };
+}
 
 export function conversationQuery(id: string) {
   return queryOptions({
     queryKey: queryKeys.conversation(id),
-    queryFn: () => getConversation(id),
+    queryFn: async (): Promise<ConversationData> =>
+      toConversationData(await getConversation(id, { allVersions: true })),
     staleTime: 30_000,
     retry: (count, error) => !(error instanceof ApiError && error.status === 404) && count < 2,
   });
@@ -32,4 +84,39 @@ export function replaceLastAnswer(messages: Message[], answer: Message): Message
   const last = messages[messages.length - 1];
   if (last && last.role === "assistant") return [...messages.slice(0, -1), answer];
   return [...messages, answer];
+}
+
+/** Whether a message exists only in this page (an optimistic copy, or an answer not yet named). */
+function isLocal(message: Message): boolean {
+  return message.id === "pending-answer" || message.id.startsWith("local-");
+}
+
+/** The id of the user message an answer at `index` of the thread answers. */
+export function parentOf(messages: readonly Message[], index: number): string | null {
+  const answer = messages[index];
+  if (answer?.parent_id) return answer.parent_id;
+  for (let i = index - 1; i >= 0; i--) {
+    if (messages[i].role === "user") return messages[i].id;
+    if (messages[i].role === "assistant") return null;
+  }
+  return null;
+}
+
+/**
+ * A regenerated answer replaces the thread's last answer, which becomes the newest of the
+ * earlier versions of that user message's answer.
+ */
+export function withRegeneratedAnswer(detail: ConversationData, answer: Message): ConversationData {
+  const thread = detail.messages;
+  const lastIndex = thread.length - 1;
+  const last = thread[lastIndex];
+  const messages = replaceLastAnswer(thread, answer);
+  if (last?.role !== "assistant" || isLocal(last) || last.id === answer.id)
+    return { ...detail, messages };
+  const parent = answer.parent_id ?? parentOf(thread, lastIndex);
+  if (!parent) return { ...detail, messages };
+  const earlier = detail.earlierAnswers ?? NO_EARLIER;
+  const before = earlier[parent] ?? [];
+  const versions = before.some((m) => m.id === last.id) ? before : [...before, last];
+  return { ...detail, messages, earlierAnswers: { ...earlier, [parent]: versions } };
 }

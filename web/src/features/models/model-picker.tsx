@@ -11,6 +11,7 @@ import {
   useDeferredValue,
   useEffect,
   useId,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -24,7 +25,7 @@ import { recentModels, rememberModel } from "@/features/models/recent-models";
 import { useModels } from "@/features/models/use-models";
 
 interface ModelPickerProps {
-  /** The selected model id (null: the server's default). */
+  /** The selected model id (null: the server's default, shown by its name). */
   value: string | null;
   /** `once`: picked for the next message only (when `allowOnce`). */
   onChange: (modelId: string, options: { once: boolean }) => void;
@@ -70,6 +71,48 @@ function panelPosition(trigger: DOMRect, align: "start" | "end"): CSSProperties 
   };
 }
 
+/**
+ * Scrolls the list (and only the list, never the panel or the page) so the option is in
+ * view: in the middle ("center"), with a whole row at the top edge rather than one cut in
+ * half, or with the least movement ("nearest").
+ */
+export function revealOption(
+  list: HTMLElement,
+  option: HTMLElement,
+  block: "center" | "nearest",
+): void {
+  const box = list.getBoundingClientRect();
+  const offset = (element: HTMLElement) =>
+    element.getBoundingClientRect().top - box.top + list.scrollTop;
+  const rect = option.getBoundingClientRect();
+  const top = offset(option);
+  const bottom = top + rect.height;
+  const view = list.clientHeight;
+  const max = Math.max(0, list.scrollHeight - view);
+  let next = list.scrollTop;
+  if (block === "center") {
+    const ideal = top - (view - rect.height) / 2;
+    let best: number | null = null;
+    for (const row of list.querySelectorAll<HTMLElement>(
+      '[role="option"], [role="presentation"]',
+    )) {
+      const edge = offset(row);
+      const fits = edge <= top && edge + view >= bottom;
+      if (fits && (best === null || Math.abs(edge - ideal) < Math.abs(best - ideal))) best = edge;
+      if (edge > ideal) break;
+    }
+    next = best ?? ideal;
+  } else if (top < next) {
+    next = top;
+  } else if (bottom > next + view) {
+    next = bottom - view;
+  }
+  // The list's padding shows only at its two ends.
+  const pad = Number.parseFloat(getComputedStyle(list).paddingTop) || 0;
+  next = next <= pad ? 0 : next >= max - pad ? max : Math.round(next);
+  if (next !== list.scrollTop) list.scrollTop = next;
+}
+
 export function ModelPicker({
   value,
   onChange,
@@ -85,8 +128,10 @@ export function ModelPicker({
   const open = position !== null;
   const triggerRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
-  const { byId } = useModels();
-  const current = value ? byId.get(value) : undefined;
+  const { byId, defaultModel } = useModels();
+  // No choice made: the server's default model, once the catalogue names it.
+  const selected = value ?? defaultModel;
+  const current = selected ? byId.get(selected) : undefined;
 
   const place = useCallback(() => {
     const rect = triggerRef.current?.getBoundingClientRect();
@@ -123,12 +168,14 @@ export function ModelPicker({
         aria-label={label}
         aria-haspopup="listbox"
         aria-expanded={open}
-        title={trigger ? label : (value ?? "Default model")}
+        title={trigger ? label : (selected ?? "Default model")}
         onClick={() => (open ? close(false) : place())}
       >
         {trigger ?? (
           <>
-            <span className="model-picker__name">{current?.name ?? value ?? "Default model"}</span>
+            <span className="model-picker__name">
+              {current?.name ?? selected ?? "Default model"}
+            </span>
             {badge && <span className="model-picker__badge">{badge}</span>}
             <ChevronDownIcon size={16} />
           </>
@@ -138,7 +185,7 @@ export function ModelPicker({
         createPortal(
           <div className="model-panel" ref={panelRef} style={position}>
             <ModelPanel
-              value={value}
+              value={selected}
               onPick={(id) => {
                 rememberModel(id);
                 onChange(id, { once: allowOnce && once });
@@ -175,7 +222,6 @@ function ModelPanel({
   const { models, byId, isPending, isError, refetch } = useModels();
   const [query, setQuery] = useState("");
   const [freeOnly, setFreeOnly] = useState(false);
-  const [active, setActive] = useState(0);
   const deferredQuery = useDeferredValue(query);
   const listId = useId();
   const listRef = useRef<HTMLDivElement>(null);
@@ -198,7 +244,14 @@ function ModelPanel({
     ];
   }, [models, byId, deferredQuery, freeOnly]);
 
+  const searching = deferredQuery.trim() !== "" || freeOnly;
   // Start on the selected model when opening, on the best match while searching.
+  const [active, setActive] = useState(() =>
+    Math.max(
+      0,
+      rows.findIndex((row) => row.model.id === value),
+    ),
+  );
   useEffect(() => {
     if (deferredQuery.trim() || freeOnly) setActive(0);
     else
@@ -210,10 +263,25 @@ function ModelPanel({
       );
   }, [deferredQuery, freeOnly, rows, value]);
 
-  useEffect(() => {
-    const option = listRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`);
-    option?.scrollIntoView?.({ block: "nearest" });
-  }, [active]);
+  // On opening, the selected model is shown in the middle of the list; after that the
+  // active option is brought into view with the least scrolling.
+  const placed = useRef(false);
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    const option = list?.querySelector<HTMLElement>(`[data-index="${active}"]`);
+    if (!list || !option) return;
+    if (!placed.current) {
+      const selected = rows.findIndex((row) => row.model.id === value);
+      // The catalogue came in after opening: wait a render for the selection to be active.
+      if (!searching && selected !== -1 && selected !== active) return;
+      placed.current = true;
+      if (!searching && selected !== -1) {
+        revealOption(list, option, "center");
+        return;
+      }
+    }
+    revealOption(list, option, "nearest");
+  }, [active, rows, value, searching]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     const last = rows.length - 1;

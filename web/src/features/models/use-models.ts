@@ -11,24 +11,32 @@ export const modelsQuery = queryOptions({
   staleTime: 60 * 60 * 1000,
 });
 
+const NO_MODELS: Model[] = [];
+
+/** The catalogue, its index by id, and the server's default model (null until known). */
 export function useModels() {
-  const query = useQuery({ ...modelsQuery, select: (list) => list.data });
+  const query = useQuery(modelsQuery);
+  const models = query.data?.data ?? NO_MODELS;
   const byId = useMemo(() => {
     const map = new Map<string, Model>();
-    for (const model of query.data ?? []) map.set(model.id, model);
+    for (const model of models) map.set(model.id, model);
     return map;
-  }, [query.data]);
-  return { ...query, models: query.data ?? [], byId };
+  }, [models]);
+  return { ...query, models, byId, defaultModel: query.data?.default_model ?? null };
 }
 
-/** A readable name for a model id: the catalogue's name, else the id without its author. */
+/** A readable name for a model id (none: the server's default model): the catalogue's name, else the id. */
+export function modelNameOf(
+  id: string | null | undefined,
+  byId: ReadonlyMap<string, Model>,
+  defaultModel: string | null,
+): string {
+  const model = id || defaultModel;
+  if (!model) return "Default model";
+  return byId.get(model)?.name ?? model;
+}
+
 export function useModelName(): (id: string | null | undefined) => string {
-  const { byId } = useModels();
-  return useMemo(
-    () => (id) => {
-      if (!id) return "Default model";
-      return byId.get(id)?.name ?? id;
-    },
-    [byId],
-  );
+  const { byId, defaultModel } = useModels();
+  return useMemo(() => (id) => modelNameOf(id, byId, defaultModel), [byId, defaultModel]);
 }

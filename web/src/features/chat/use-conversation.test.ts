@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import type { Message } from "@/api/types";
+import {
+  type ConversationData,
+  parentOf,
+  splitVersions,
+  toConversationData,
+  withRegeneratedAnswer,
+} from "@/features/chat/use-conversation";
+
+function message(id: string, role: Message["role"], parent: string | null = null): Message {
+  return {
+    id,
+    message_id: id,
+    role,
+    content: `text of ${id}`,
+    model: "openai/gpt-4o-mini",
+    timestamp: "2024-01-01T00:00:00Z",
+    status: "complete",
+    error: null,
+    usage: null,
+    parent_id: parent,
+  };
+}
+
+const ids = (messages: readonly Message[] | undefined) => (messages ?? []).map((m) => m.id);
+
+function detail(messages: Message[], earlier?: ConversationData["earlierAnswers"]) {
+  return {
+    id: "c1",
+    title: "Chat",
+    default_model: "openai/gpt-4o-mini",
+    system_prompt: "",
+    created_at: "2024-01-01T00:00:00Z",
+    updated_at: "2024-01-01T00:00:00Z",
+    messages,
+    earlierAnswers: earlier,
+  } satisfies ConversationData;
+}
+
+describe("splitVersions", () => {
+  it("keeps the newest answer to each question in the thread and the others as earlier", () => {
+    const all = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("a1b", "assistant", "u1"),
+      message("a1c", "assistant", "u1"),
+      message("u2", "user", "a1c"),
+      message("a2", "assistant", "u2"),
+    ];
+    const { thread, earlier } = splitVersions(all);
+    expect(ids(thread)).toEqual(["u1", "a1c", "u2", "a2"]);
+    expect(ids(earlier.u1)).toEqual(["a1", "a1b"]);
+    expect(earlier.u2).toBeUndefined();
+  });
+
+  it("returns a thread without versions as it was", () => {
+    const all = [message("u1", "user"), message("a1", "assistant", "u1")];
+    const { thread, earlier } = splitVersions(all);
+    expect(thread).toBe(all);
+    expect(earlier).toEqual({});
+  });
+
+  it("shapes a conversation response", () => {
+    const data = toConversationData(
+      detail([
+        message("u1", "user"),
+        message("a1", "assistant", "u1"),
+        message("a2", "assistant", "u1"),
+      ]),
+    );
+    expect(ids(data.messages)).toEqual(["u1", "a2"]);
+    expect(ids(data.earlierAnswers?.u1)).toEqual(["a1"]);
+  });
+});
+
+describe("parentOf", () => {
+  it("uses parent_id, else the user message just before the answer", () => {
+    const thread = [message("u1", "user"), message("a1", "assistant")];
+    expect(parentOf(thread, 1)).toBe("u1");
+    expect(parentOf([message("u1", "user"), message("a1", "assistant", "x")], 1)).toBe("x");
+    expect(parentOf([message("a0", "assistant")], 0)).toBeNull();
+  });
+});
+
+describe("withRegeneratedAnswer", () => {
+  it("puts the new answer in the thread and keeps the old one as the newest earlier version", () => {
+    const start = detail([message("u1", "user"), message("a1", "assistant", "u1")]);
+    const once = withRegeneratedAnswer(start, { ...message("a2", "assistant", "u1"), content: "" });
+    expect(ids(once.messages)).toEqual(["u1", "a2"]);
+    expect(ids(once.earlierAnswers?.u1)).toEqual(["a1"]);
+    const twice = withRegeneratedAnswer(once, message("a3", "assistant", "u1"));
+    expect(ids(twice.messages)).toEqual(["u1", "a3"]);
+    expect(ids(twice.earlierAnswers?.u1)).toEqual(["a1", "a2"]);
+    // The input is not changed.
+    expect(ids(once.earlierAnswers?.u1)).toEqual(["a1"]);
+  });
+
+  it("finds the question of an answer that has no parent_id yet", () => {
+    const start = detail([message("u1", "user"), message("a1", "assistant")]);
+    const next = withRegeneratedAnswer(start, message("a2", "assistant", "u1"));
+    expect(ids(next.earlierAnswers?.u1)).toEqual(["a1"]);
+  });
+
+  it("keeps no version of an answer that was never stored", () => {
+    const start = detail([message("u1", "user"), message("pending-answer", "assistant")]);
+    const next = withRegeneratedAnswer(start, message("a2", "assistant", "u1"));
+    expect(ids(next.messages)).toEqual(["u1", "a2"]);
+    expect(next.earlierAnswers).toBeUndefined();
+  });
+});

@@ -50,6 +50,7 @@ async def stream_answer(
 def _replay(stored: StoredAnswer) -> bytes:
     message = stored.message
     return replay_frames(
+        stored.first_id,
         message.id,
         message.model or "",
         message.content,

@@ -24,6 +24,12 @@ def usage_json(usage: Usage | None) -> dict[str, Any] | None:
     }
 
 
+# Event ids of a conversation's n-th answer (counting every version) are n * ANSWER_ID_SPAN + 1,
+# + 2, ...: increasing across answers, so an id kept from an earlier answer (a browser's own
+# reconnect after `done`) is never mistaken for a position in a newer one.
+ANSWER_ID_SPAN = 1_000_000
+
+
 def sse_frame(event_id: int, payload: bytes) -> bytes:
     """One SSE event: an `id:` line and one `data:` line of JSON."""
     return b"id: %d\ndata: %s\n\n" % (event_id, payload)
@@ -66,6 +72,7 @@ PING_FRAME = b": ping\n\n"
 
 
 def replay_frames(
+    first_id: int,
     message_id: str,
     model: str,
     content: str,
@@ -86,4 +93,6 @@ def replay_frames(
         payloads.append(error_payload(message_id, error or "The answer failed.", error_code))
     else:
         payloads.append(done_payload(message_id, finish_reason, usage, status))
-    return b"".join(sse_frame(index, payload) for index, payload in enumerate(payloads, start=1))
+    return b"".join(
+        sse_frame(first_id + index, payload) for index, payload in enumerate(payloads, start=1)
+    )

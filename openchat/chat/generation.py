@@ -1,7 +1,8 @@
 """Server-owned answers: the per-answer event log and the registry of running answers.
 
 A Generation is an append-only log of encoded SSE frames in one byte buffer; an
-event's id is its position (1, 2, 3...), so a `Last-Event-ID` resume is a slice. Subscribers come
+event's id is its position (after the answer's first id), so a `Last-Event-ID`
+resume is a slice. Subscribers come
 and go; the upstream task runs to the end or to stop(). The registry keeps
 strong references to the tasks, one per conversation, and recently finished
 generations for a short grace period so a late reconnect resumes exactly.
@@ -15,7 +16,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Literal
 
-from openchat.chat.events import PING_FRAME, chunk_payload, reasoning_payload, sse_frame
+from openchat.chat.events import (
+    ANSWER_ID_SPAN,
+    PING_FRAME,
+    chunk_payload,
+    reasoning_payload,
+    sse_frame,
+)
 from openchat.domain import Message
 
 StopReason = Literal["stop", "shutdown"]
@@ -31,8 +38,10 @@ class Generation:
         model: str,
         created_at: datetime,
         owner_id: str = "",
+        first_id: int = 0,
     ) -> None:
         self.conversation_id = conversation_id
+        self.first_id = first_id  # ids are first_id + 1, + 2, ... (see events.ANSWER_ID_SPAN)
         self.owner_id = owner_id
         self.message_id = message_id
         self.model = model
@@ -55,7 +64,7 @@ class Generation:
 
     @property
     def last_event_id(self) -> int:
-        return len(self._frame_ends)
+        return self.first_id + len(self._frame_ends)
 
     @property
     def text(self) -> str:
@@ -67,7 +76,7 @@ class Generation:
 
     def publish(self, payload: bytes) -> None:
         """Append one event and wake every subscriber."""
-        self._log += sse_frame(len(self._frame_ends) + 1, payload)
+        self._log += sse_frame(self.first_id + len(self._frame_ends) + 1, payload)
         self._frame_ends.append(len(self._log))
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
@@ -90,8 +99,15 @@ class Generation:
         self.publish(payload)
 
     async def frames_after(self, last_id: int, ping_interval: float) -> AsyncIterator[bytes]:
-        """Yield every frame after `last_id`, batched per wake-up, pinging while idle."""
-        seen = min(max(last_id, 0), len(self._frame_ends))
+        """Yield every frame after `last_id`, batched per wake-up, pinging while idle.
+
+        An id that is not one of this answer's (0, or kept from another answer) means from
+        the start.
+        """
+        seen = last_id - self.first_id
+        if not 0 < seen < ANSWER_ID_SPAN:
+            seen = 0
+        seen = min(seen, len(self._frame_ends))
         position = self._frame_ends[seen - 1] if seen else 0
         loop = asyncio.get_running_loop()
         while True:

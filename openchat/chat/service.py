@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from openchat.chat import threads
 from openchat.chat.answers import AnswerWriter, StreamChat
-from openchat.chat.events import start_payload
+from openchat.chat.events import ANSWER_ID_SPAN, start_payload
 from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
 from openchat.errors import BadRequest, Conflict, NotFound
@@ -26,6 +26,14 @@ class StoredAnswer:
     """An answer that already ended: a stream replays it, with no upstream call."""
 
     message: Message
+    first_id: int
+
+
+def _first_id(stored: list[Message], answer_id: str | None = None) -> int:
+    """The id before an answer's first event: its place among the conversation's answers."""
+    answers = [message.id for message in stored if message.role == "assistant"]
+    place = answers.index(answer_id) if answer_id in answers else len(answers)
+    return place * ANSWER_ID_SPAN
 
 
 AnswerSource = Generation | StoredAnswer
@@ -165,7 +173,7 @@ class ChatService:
             )
             log.info("Added user message to conversation %s", conversation.id)
             thread = [*threads.current_thread(stored), question]
-            self._launch(conversation, thread, question, answer)
+            self._launch(conversation, thread, question, answer, _first_id(stored))
             return question
 
     async def open_stream(
@@ -184,27 +192,29 @@ class ChatService:
             running = self._registry.running(conversation.id)
             if running is not None:
                 return running
-            thread = threads.current_thread(await self._store.list_messages(conversation.id))
+            stored = await self._store.list_messages(conversation.id)
+            thread = threads.current_thread(stored)
             question = threads.latest_user_message(thread)
             if question is None:
                 raise BadRequest("There is no message to answer yet: post one first.")
             answer = threads.answer_to(thread, question)
             if answer is None:
-                return await self._start(conversation, thread, question, model or question.model)
+                chosen = model or question.model
+                return await self._start(conversation, stored, question, chosen)
             recent = self._registry.recent(conversation.id, answer.id)
-            return recent if recent is not None else StoredAnswer(answer)
+            return recent or StoredAnswer(answer, _first_id(stored, answer.id))
 
     async def regenerate(self, conversation: Conversation, model: str | None) -> Message:
         """Start a new answer to the latest user message; earlier answers stay as versions."""
         async with self._lock(conversation.id):
             if self._registry.running(conversation.id) is not None:
                 raise Conflict("An answer is still being written. Stop it before regenerating.")
-            thread = threads.current_thread(await self._store.list_messages(conversation.id))
-            question = threads.latest_user_message(thread)
+            stored = await self._store.list_messages(conversation.id)
+            question = threads.latest_user_message(threads.current_thread(stored))
             if question is None:
                 raise BadRequest("There is no message to answer yet: post one first.")
             chosen = model or question.model or conversation.default_model
-            generation = await self._start(conversation, thread, question, chosen)
+            generation = await self._start(conversation, stored, question, chosen)
         return Message(
             id=generation.message_id,
             conversation_id=conversation.id,
@@ -231,10 +241,11 @@ class ChatService:
     async def _start(
         self,
         conversation: Conversation,
-        thread: list[Message],
+        stored: list[Message],
         question: Message,
         model: str | None,
     ) -> Generation:
+        """Create the row of a new answer to `question` and launch it."""
         chosen = model or conversation.default_model
         answer = await self._store.add_answer(
             conversation.id,
@@ -246,15 +257,21 @@ class ChatService:
                 parent_id=question.id,
             ),
         )
-        return self._launch(conversation, thread, question, answer)
+        thread = threads.current_thread(stored)
+        return self._launch(conversation, thread, question, answer, _first_id(stored))
 
     def _launch(
-        self, conversation: Conversation, thread: list[Message], question: Message, answer: Message
+        self,
+        conversation: Conversation,
+        thread: list[Message],
+        question: Message,
+        answer: Message,
+        first_id: int,
     ) -> Generation:
         """Register the answer's generation and start the task that writes it."""
         model = answer.model or conversation.default_model
         generation = Generation(
-            conversation.id, answer.id, model, answer.created_at, conversation.owner_id
+            conversation.id, answer.id, model, answer.created_at, conversation.owner_id, first_id
         )
         generation.publish(start_payload(answer.id, model))
         self._registry.add(generation)

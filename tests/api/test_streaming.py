@@ -155,3 +155,21 @@ def test_a_stored_answer_replays_as_it_was_despite_a_model_override(
     )
     assert replay.events[0][1]["model"] == "openai/gpt-4o-mini"  # stored answers replay as they are
     assert len(completion_requests(sim)) == 1
+
+
+def test_an_id_kept_from_an_earlier_answer_never_skips_events_of_a_newer_one(api: httpx.Client):
+    conversation = new_conversation(api)
+    post_message(api, conversation["id"], "one [[sim tokens=30]]")
+    first = read_stream(api, conversation["id"])
+    stale = first.ids[-1]
+    assert stale is not None and stale > 5
+    post_message(api, conversation["id"], "two [[sim tokens=40 tps=100]]")
+    # A browser's own reconnect after `done` of the first answer sends its last id.
+    second = read_stream(api, conversation["id"], last_event_id=stale)
+    assert second.types[0] == "start" and second.types[-1] == "done"
+    assert second.ids[0] is not None and second.ids[0] > stale
+    assert second.ids == list(range(second.ids[0], second.ids[0] + len(second.ids)))
+    resumed = read_stream(api, conversation["id"], last_event_id=second.ids[4])
+    assert resumed.events == second.events[5:]
+    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    assert stored["content"] == second.text

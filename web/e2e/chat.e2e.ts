@@ -20,6 +20,7 @@ import {
   scratchDir,
   sleep,
   startAppServer,
+  startCuttableLink,
   startRecorder,
   startSimulator,
   stopAll,
@@ -482,6 +483,36 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       assert.equal(flat.split(opening).length - 1, 1, "the opening appears more than once");
 
       assert.equal((await requestsFor(marker)).length, 1, "the reload started a second generation");
+    },
+  );
+
+  scenario(
+    "a lost connection mid-answer shows Reconnecting, then the whole answer once",
+    async () => {
+      const link = await startCuttableLink(app);
+      const page = await open(link.server);
+      await page.goto("/");
+      const marker = "Network loss check";
+      await send(page, `${marker} [[sim tokens=120 tps=30 ttft=0]]`);
+      const id = await conversationId(page);
+      const answer = lastAnswer(page);
+      await waitFor("text before the cut", async () => (await textOf(answer)).length > 20);
+      link.cut(3000);
+      await page.getByText("Reconnecting…").waitFor({ timeout: 5000 });
+      diagnostic("the page said Reconnecting… while the link was down");
+      await waitForStatus(answer, ["complete"], 25_000);
+      const stored = (await app.conversation(id)).messages.at(-1);
+      assert.equal(stored?.status, "complete");
+      const fresh = await open();
+      await fresh.goto(`/c/${id}`);
+      await waitForStatus(lastAnswer(fresh), ["complete"]);
+      assert.equal(await textOf(answer), await textOf(lastAnswer(fresh)));
+      assert.equal(await answers(page).count(), 1, "more than one answer is shown");
+      assert.equal(
+        (await requestsFor(marker)).length,
+        1,
+        "the reconnect started a second generation",
+      );
     },
   );
 

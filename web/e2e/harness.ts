@@ -7,7 +7,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
+import {
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -143,6 +148,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 const servers = new Set<Server>();
+const links = new Set<{ proxy: NetServer; sockets: Set<Socket> }>();
 
 /** Stops every process and server started here; safe to call more than once. */
 export async function stopAll(): Promise<void> {
@@ -157,6 +163,11 @@ export async function stopAll(): Promise<void> {
     ),
   );
   servers.clear();
+  for (const { proxy, sockets } of links) {
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+  }
+  links.clear();
   if (scratch && !keepScratch) {
     rmSync(scratch, { recursive: true, force: true });
     scratch = null;
@@ -344,6 +355,49 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const origin = `http://127.0.0.1:${port}`;
   await waitUntilReady(started, `${origin}/health`, "the Open Chat server");
   return new AppServer(origin, started.child, databaseFile);
+}
+
+// ---------------------------------------------------------------------------------------
+// a TCP proxy whose "network" can be cut, to lose the connection mid-answer
+
+export interface CuttableLink {
+  /** The app as seen through the link; open pages on this. */
+  server: AppServer;
+  /** Drops every open connection and refuses new ones for `ms` milliseconds. */
+  cut(ms: number): void;
+}
+
+export async function startCuttableLink(target: AppServer): Promise<CuttableLink> {
+  const targetPort = Number(new URL(target.origin).port);
+  const sockets = new Set<Socket>();
+  let downUntil = 0;
+  const proxy = createNetServer((client) => {
+    if (Date.now() < downUntil) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  links.add({ proxy, sockets });
+  const address = proxy.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    server: new AppServer(`http://127.0.0.1:${port}`, target.process, target.databaseFile),
+    cut(ms: number) {
+      downUntil = Date.now() + ms;
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,19 +7,15 @@ import argparse
 import asyncio
 import logging
 import resource
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import uvicorn
 from sqlalchemy.engine import make_url
 
 from openchat.app import create_app
 from openchat.settings import Settings
+from openchat.simulator.runner import RunningSimulator
 from openchat.storage.database import create_engine, migrate
 
 log = logging.getLogger("openchat")
@@ -71,38 +67,14 @@ def serve(host: str | None, port: int | None, **overrides: Any) -> None:
 
 def demo(host: str | None, port: int | None) -> None:
     """The app against a local simulator on a free port, in a database of its own."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        simulator_port = probe.getsockname()[1]
-    simulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "openchat.simulator",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(simulator_port),
-        ]
-    )
-    base_url = f"http://127.0.0.1:{simulator_port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base_url}/api/v1/models", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with RunningSimulator() as simulator:
         serve(
             host,
             port,
-            openrouter_base_url=f"{base_url}/api/v1",
+            openrouter_base_url=simulator.base_url,
             openrouter_api_key="sk-demo-simulator",
             database_url=Settings().database_url.replace("openchat.db", "demo.db"),
         )
-    finally:
-        simulator.terminate()
-        simulator.wait(timeout=10)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

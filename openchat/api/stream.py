@@ -41,26 +41,10 @@ async def stream_answer(
     source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
     frames: AsyncIterator[bytes]
     if isinstance(source, StoredAnswer):
-        frames = _once(_replay(source))
+        frames = _once(replay_frames(source.first_id, source.message))
     else:
         frames = source.frames_after(last_event_id, settings.stream_ping_interval)
     return StreamingResponse(frames, media_type="text/event-stream", headers=STREAM_HEADERS)
-
-
-def _replay(stored: StoredAnswer) -> bytes:
-    message = stored.message
-    return replay_frames(
-        stored.first_id,
-        message.id,
-        message.model or "",
-        message.content,
-        message.reasoning,
-        message.status,
-        message.error,
-        message.error_code,
-        message.finish_reason,
-        message.usage,
-    )
 
 
 async def _once(frame: bytes) -> AsyncIterator[bytes]:

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 
-from openchat.chat.events import done_payload, error_payload
+from openchat.chat.events import closing_payload
 from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Message, MessageStatus, Turn, Usage
 from openchat.errors import NotFound, OpenChatError, UpstreamError
@@ -58,16 +58,16 @@ class AnswerWriter:
     async def finish(self, generation: Generation, update: AnswerUpdate) -> Message | None:
         """Store the final state, publish the closing event and release the generation."""
         message = await self._store_final(generation, update)
-        if update.status == "error":
-            generation.finish(
-                error_payload(generation.message_id, update.error or INTERNAL, update.error_code)
+        generation.finish(
+            closing_payload(
+                generation.message_id,
+                update.status,
+                update.error or INTERNAL,
+                update.error_code,
+                update.finish_reason,
+                update.usage,
             )
-        else:
-            generation.finish(
-                done_payload(
-                    generation.message_id, update.finish_reason, update.usage, update.status
-                )
-            )
+        )
         self._registry.release(generation)
         log.info("Completed streaming for conversation %s", generation.conversation_id)
         return message

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from openchat.domain import Usage
+from openchat.domain import Message, Usage
 
 
 def usage_json(usage: Usage | None) -> dict[str, Any] | None:
@@ -71,28 +71,37 @@ def error_payload(message_id: str, message: str, code: int | None) -> bytes:
 PING_FRAME = b": ping\n\n"
 
 
-def replay_frames(
-    first_id: int,
+def closing_payload(
     message_id: str,
-    model: str,
-    content: str,
-    reasoning: str | None,
     status: str,
-    error: str | None,
+    error: str,
     error_code: int | None,
     finish_reason: str | None,
     usage: Usage | None,
 ) -> bytes:
-    """A stored answer as a short stream: start, its reasoning and text, then done or error."""
-    payloads = [start_payload(message_id, model)]
-    if reasoning:
-        payloads.append(reasoning_payload(reasoning))
-    if content:
-        payloads.append(chunk_payload(content))
+    """The last event of an answer: `error` when it failed, `done` for every other end."""
     if status == "error":
-        payloads.append(error_payload(message_id, error or "The answer failed.", error_code))
-    else:
-        payloads.append(done_payload(message_id, finish_reason, usage, status))
+        return error_payload(message_id, error, error_code)
+    return done_payload(message_id, finish_reason, usage, status)
+
+
+def replay_frames(first_id: int, message: Message) -> bytes:
+    """A stored answer as a short stream: start, its reasoning and text, then done or error."""
+    payloads = [start_payload(message.id, message.model or "")]
+    if message.reasoning:
+        payloads.append(reasoning_payload(message.reasoning))
+    if message.content:
+        payloads.append(chunk_payload(message.content))
+    payloads.append(
+        closing_payload(
+            message.id,
+            message.status,
+            message.error or "The answer failed.",
+            message.error_code,
+            message.finish_reason,
+            message.usage,
+        )
+    )
     return b"".join(
         sse_frame(first_id + index, payload) for index, payload in enumerate(payloads, start=1)
     )

@@ -97,6 +97,11 @@ def post_message(
     return dict(response.json())
 
 
+def last_message(api: httpx.Client, conversation_id: str) -> dict[str, Any]:
+    """The newest message of the conversation's current thread, as stored."""
+    return dict(api.get(f"/conversations/{conversation_id}").json()["messages"][-1])
+
+
 def unique() -> str:
     return uuid.uuid4().hex[:8]
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import completion_requests, new_conversation, post_message
+from tests.conftest import completion_requests, last_message, new_conversation, post_message
 from tests.servers import AppServer
 from tests.sse import read_stream
 
@@ -45,6 +45,6 @@ def test_fifty_conversations_stream_at_once(api: httpx.Client, sim: httpx.Client
         texts = list(pool.map(chat, conversations))
     for conversation_id, text in zip(conversations, texts, strict=True):
         assert text.strip() == conversation_id
-        stored = api.get(f"/conversations/{conversation_id}").json()["messages"][-1]
+        stored = last_message(api, conversation_id)
         assert stored["status"] == "complete" and stored["content"] == text
     assert len(completion_requests(sim)) == 50

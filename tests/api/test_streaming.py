@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from tests.conftest import completion_requests, new_conversation, post_message
+from tests.conftest import completion_requests, last_message, new_conversation, post_message
 from tests.sse import read_stream
 
 
@@ -44,7 +44,7 @@ def test_reconnect_with_last_event_id_gets_every_chunk_exactly_once(
     chunks = [e for e in first.events + second.events if e[1]["type"] == "chunk"]
     assert len({event_id for event_id, _ in chunks}) == len(chunks)
     text = first.text + second.text
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert stored["status"] == "complete"
     assert stored["content"] == text
     assert stored["usage"]["completion_tokens"] == 60
@@ -99,7 +99,7 @@ def test_stop_closes_upstream_and_keeps_the_partial_text(api: httpx.Client, sim:
     upstream = completion_requests(sim)[-1]
     assert upstream["outcome"] == "cancelled"
     assert upstream["chunks_sent"] < 400
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert (stored["status"], stored["content"]) == ("cancelled", message["content"])
     replay = read_stream(api, conversation["id"])
     assert replay.last["type"] == "done" and replay.last["status"] == "cancelled"
@@ -122,7 +122,7 @@ def test_disconnecting_does_not_lose_the_answer(api: httpx.Client, sim: httpx.Cl
     deadline = time.monotonic() + 10
     stored = None
     while time.monotonic() < deadline:
-        stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+        stored = last_message(api, conversation["id"])
         if stored["status"] != "streaming":
             break
         time.sleep(0.1)
@@ -138,7 +138,7 @@ def test_reasoning_streams_before_the_answer_and_is_stored(api: httpx.Client):
     kinds = [t for t in stream.types if t in ("reasoning", "chunk")]
     assert kinds[0] == "reasoning" and "chunk" in kinds
     assert kinds.index("chunk") > max(i for i, t in enumerate(kinds) if t == "reasoning")
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert stored["reasoning"] == "".join(
         e["content"] for _, e in stream.events if e["type"] == "reasoning"
     )
@@ -171,5 +171,5 @@ def test_an_id_kept_from_an_earlier_answer_never_skips_events_of_a_newer_one(api
     assert second.ids == list(range(second.ids[0], second.ids[0] + len(second.ids)))
     resumed = read_stream(api, conversation["id"], last_event_id=second.ids[4])
     assert resumed.events == second.events[5:]
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert stored["content"] == second.text

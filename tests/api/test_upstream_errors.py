@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import assert_logs_clean, new_conversation, post_message
+from tests.conftest import assert_logs_clean, last_message, new_conversation, post_message
 from tests.servers import AppServer
 from tests.sse import read_stream
 
@@ -32,7 +32,7 @@ def test_each_upstream_status_becomes_a_readable_error(api: httpx.Client, status
     error = stream.last
     assert error["code"] == status
     assert STATUS_MESSAGES[status] in error["message"]
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert (stored["status"], stored["error"], stored["error_code"]) == (
         "error",
         error["message"],
@@ -47,7 +47,7 @@ def test_mid_stream_error_keeps_the_partial_text(api: httpx.Client):
     assert stream.types[-1] == "error"
     assert "partial answer is kept" in stream.last["message"]
     assert stream.text
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert stored["status"] == "error" and stored["content"] == stream.text
 
 
@@ -64,7 +64,7 @@ def test_dropped_connection_keeps_the_partial_text(api: httpx.Client):
     stream = read_stream(api, conversation["id"])
     assert stream.types[-1] == "error"
     assert "connection to the model was lost" in stream.last["message"]
-    stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+    stored = last_message(api, conversation["id"])
     assert stored["status"] == "error" and stored["content"] == stream.text and stream.text
 
 
@@ -76,7 +76,7 @@ def test_stalled_upstream_ends_the_answer_after_the_idle_timeout(start_server):
         stream = read_stream(api, conversation["id"])
         assert stream.types[-1] == "error"
         assert "stopped sending" in stream.last["message"]
-        stored = api.get(f"/conversations/{conversation['id']}").json()["messages"][-1]
+        stored = last_message(api, conversation["id"])
         assert stored["status"] == "error" and stored["content"] == stream.text and stream.text
     assert_logs_clean(server.log())
 

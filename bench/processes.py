@@ -159,7 +159,7 @@ def server_env(simulator_port: int, database_path: Path) -> dict[str, str]:
     env.update(
         OPENROUTER_API_KEY=API_KEY,
         OPENROUTER_BASE_URL=f"http://{HOST}:{simulator_port}/api/v1",
-        DATABASE_URL=f"sqlite+aiosqlite:///{database_path}",
+        DATABASE_URL=f"sqlite:///{database_path}",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )

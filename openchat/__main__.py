@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from openchat.app import create_app
 from openchat.settings import Settings
 from openchat.simulator.runner import RunningSimulator
-from openchat.storage.database import create_engine, migrate
+from openchat.storage.database import migrate, open_database
 
 log = logging.getLogger("openchat")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -33,11 +33,11 @@ def _database_ready(database_url: str) -> bool:
     """Open the database and apply migrations once, to fail with one clear line, not a trace."""
 
     async def prepare() -> None:
-        engine = create_engine(database_url)
+        database = open_database(database_url)
         try:
-            await migrate(engine)
+            await migrate(database)
         finally:
-            await engine.dispose()
+            await database.dispose()
 
     try:
         asyncio.run(prepare())

@@ -17,7 +17,7 @@ from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
 from openchat.middleware import Guard
 from openchat.settings import Settings
-from openchat.storage.database import create_engine, migrate
+from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.upstream.openrouter import OpenRouterClient, build_http_client
 from openchat.web import mount_web
@@ -35,12 +35,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        await migrate(engine)
+        database = open_database(settings.database_url)
+        await migrate(database)
         http = build_http_client(settings, transport)
         upstream = OpenRouterClient(http, settings.max_tokens, settings.upstream_idle_timeout)
         chat = ChatService(
-            SqlChatStore(engine),
+            SqlChatStore(database),
             upstream.stream_chat if settings.upstream_configured else None,
             settings.model_name,
             settings.checkpoint_interval,
@@ -56,7 +56,7 @@ def create_app(
         finally:
             await chat.close()
             await http.aclose()
-            await engine.dispose()
+            await database.dispose()
 
     app = FastAPI(
         title="Open Chat",

@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'openchat.db'}"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'openchat.db'}"
 
 
 class Settings(BaseSettings):
@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     app_title: str = "Open Chat"
     app_url: str = "http://localhost:8001"
     database_url: str = DEFAULT_DATABASE_URL
-    cors_origins: str = "http://localhost:5173,http://localhost:3000"
+    cors_origins: str = ""  # the web app is same-origin, and Vite proxies in development
     models_cache_ttl: int = Field(default=3600, ge=0)
     upstream_connect_timeout: float = Field(default=10.0, gt=0)
     upstream_idle_timeout: float = Field(default=120.0, gt=0)
@@ -41,12 +41,12 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _use_async_driver(cls, url: str) -> str:
-        """Accept the plain URLs people copy from their hosting panel."""
+    def _use_our_drivers(cls, url: str) -> str:
+        """Accept the plain URLs people copy from their hosting panel, and older SQLite ones."""
         for plain, driver in (
             ("postgres://", "postgresql+asyncpg://"),
             ("postgresql://", "postgresql+asyncpg://"),
-            ("sqlite:///", "sqlite+aiosqlite:///"),
+            ("sqlite+aiosqlite:///", "sqlite:///"),
         ):
             if url.startswith(plain):
                 return driver + url[len(plain) :]

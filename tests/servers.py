@@ -32,7 +32,7 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
     """A new empty database URL: a SQLite file, or a throw-away PostgreSQL database."""
     server = postgres_url()
     if server is None:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'openchat.db'}"
+        yield f"sqlite:///{tmp_path / 'openchat.db'}"
         return
     import asyncio
 

@@ -18,11 +18,12 @@ def test_env_example_documents_every_setting():
     [
         ("postgres://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
         ("postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
-        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("sqlite+aiosqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
         ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
     ],
 )
-def test_database_urls_get_the_async_driver(given: str, expected: str):
+def test_database_urls_get_our_drivers(given: str, expected: str):
     assert Settings(database_url=given).database_url == expected
 
 

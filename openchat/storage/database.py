@@ -1,32 +1,142 @@
-"""The engine: SQLite tuned for a server (WAL, busy timeout, foreign keys) or PostgreSQL,
-and the Alembic migrations applied on start-up."""
+"""The database behind the store, and the Alembic migrations applied on start-up.
+
+Two implementations of one small interface:
+- SQLite (the default) runs on the event loop's own thread, through one connection.
+  Its statements take tens of microseconds. Handing each to a worker thread cost more
+  than the statement, and under load every hand-off waited for the GIL (up to its 5 ms
+  switch interval), which made a busy server's writes queue for seconds.
+- PostgreSQL runs through asyncpg on SQLAlchemy's async engine, with a pool.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import URL, Connection, CursorResult, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.sql import Executable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5000  # only another process writing the same file can make it wait
+
+T = TypeVar("T")
+Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+class DbConnection(Protocol):
+    async def execute(
+        self, statement: Executable, parameters: Parameters = None
+    ) -> CursorResult[Any]: ...
+
+
+class Database(Protocol):
+    """Connections for the store: `connect()` to read, `begin()` for one transaction."""
+
+    def connect(self) -> AbstractAsyncContextManager[DbConnection]: ...
+
+    def begin(self) -> AbstractAsyncContextManager[DbConnection]: ...
+
+    async def run_sync(self, work: Callable[[Connection], T]) -> T:
+        """Run blocking SQLAlchemy code (migrations) in one transaction."""
+        ...
+
+    async def dispose(self) -> None: ...
+
+
+def open_database(database_url: str) -> Database:
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection: SQLite allows one writer at a time, and writers on several connections
-    # wait in its busy handler (sleeps of up to 100 ms). Queued on one connection, each
-    # statement runs as soon as the previous one ends.
-    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
-    event.listen(engine.sync_engine, "connect", _tune_sqlite)
-    return engine
+    if url.get_backend_name() == "sqlite":
+        return SqliteDatabase(url)
+    return PooledDatabase(url)
+
+
+class _Inline:
+    """A sync connection behind the async `execute` the store calls; nothing suspends."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    async def execute(
+        self, statement: Executable, parameters: Parameters = None
+    ) -> CursorResult[Any]:
+        return self._connection.execute(statement, parameters)
+
+
+class SqliteDatabase:
+    """SQLite in WAL mode on one connection, used from the event loop's thread only.
+
+    Nothing awaits inside a transaction (every `execute` returns at once), so two callers
+    can never interleave on the connection; `_busy` turns a future mistake into an error
+    instead of a deadlock.
+    """
+
+    def __init__(self, url: URL) -> None:
+        url = url.set(drivername="sqlite")  # the standard library's driver, no thread
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.StaticPool)
+        event.listen(self._engine, "connect", _tune_sqlite)
+        self._connection: Connection | None = None
+        self._busy = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        if self._busy:
+            raise RuntimeError("the SQLite connection is already in use by this thread")
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        self._busy = True
+        try:
+            with self._connection.begin():
+                yield self._connection
+        finally:
+            self._busy = False
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[DbConnection]:
+        with self._transaction() as connection:
+            yield _Inline(connection)
+
+    connect = begin  # a read is a transaction that writes nothing; it ends at once
+
+    async def run_sync(self, work: Callable[[Connection], T]) -> T:
+        with self._transaction() as connection:
+            return work(connection)
+
+    async def dispose(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._engine.dispose()
+
+
+class PooledDatabase:
+    """A server database (PostgreSQL) through SQLAlchemy's async engine and a pool."""
+
+    def __init__(self, url: URL) -> None:
+        self._engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+    def connect(self) -> AbstractAsyncContextManager[DbConnection]:
+        return self._engine.connect()
+
+    def begin(self) -> AbstractAsyncContextManager[DbConnection]:
+        return self._engine.begin()
+
+    async def run_sync(self, work: Callable[[Connection], T]) -> T:
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -34,17 +144,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",  # with WAL: durable across crashes of the process
-        "PRAGMA busy_timeout=5000",
+        f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys=ON",
     ):
         cursor.execute(pragma)
     cursor.close()
 
 
-async def migrate(engine: AsyncEngine) -> None:
+async def migrate(database: Database) -> None:
     """Bring the schema to the newest revision."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    await database.run_sync(_upgrade)
 
 
 def _upgrade(connection: Connection) -> None:

@@ -1,4 +1,4 @@
-"""SqlChatStore: the ChatStore on SQLAlchemy 2 async, one code path for SQLite and PostgreSQL.
+"""SqlChatStore: the ChatStore in SQLAlchemy Core, one code path for SQLite and PostgreSQL.
 
 Each method opens a short connection of its own: answers outlive the request that
 started them, so nothing borrows a request-scoped session. Everything is Core
@@ -16,7 +16,6 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from openchat.domain import (
     Conversation,
@@ -27,6 +26,7 @@ from openchat.domain import (
     Usage,
 )
 from openchat.errors import BadRequest, Conflict, NotFound
+from openchat.storage.database import Database
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from openchat.storage.tables import ConversationRow, MessageRow
 
@@ -140,13 +140,13 @@ def _answer_values(update_: AnswerUpdate) -> dict[str, Any]:
 
 
 class SqlChatStore:
-    """The ChatStore over an async SQLAlchemy engine."""
+    """The ChatStore over a Database (see storage.database)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def ping(self) -> None:
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             await connection.execute(select(1))
 
     async def create_conversation(self, owner_id: str, draft: ConversationDraft) -> Conversation:
@@ -160,7 +160,7 @@ class SqlChatStore:
             created_at=moment,
             updated_at=moment,
         )
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(
                 insert(conversations).values(
                     id=conversation.id,
@@ -175,7 +175,7 @@ class SqlChatStore:
         return conversation
 
     async def get_conversation(self, owner_id: str, conversation_id: str) -> Conversation:
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             row = (
                 await connection.execute(
                     select(*CONVERSATION_COLUMNS).where(
@@ -206,7 +206,7 @@ class SqlChatStore:
         statement = statement.order_by(
             conversations.c.updated_at.desc(), conversations.c.id.desc()
         ).limit(limit + 1)
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             rows = (await connection.execute(statement)).all()
         items = [_conversation(row) for row in rows[:limit]]
         next_cursor = encode_cursor(items[-1]) if len(rows) > limit else None
@@ -225,7 +225,7 @@ class SqlChatStore:
             if value is not None
         }
         values["updated_at"] = now()
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             result = await connection.execute(
                 update(conversations)
                 .where(conversations.c.id == conversation_id, conversations.c.owner_id == owner_id)
@@ -236,7 +236,7 @@ class SqlChatStore:
         return await self.get_conversation(owner_id, conversation_id)
 
     async def delete_conversation(self, owner_id: str, conversation_id: str) -> None:
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             # Messages go first explicitly, so no database depends on cascade settings.
             owned = select(conversations.c.id).where(
                 conversations.c.id == conversation_id, conversations.c.owner_id == owner_id
@@ -256,7 +256,7 @@ class SqlChatStore:
             .where(messages.c.conversation_id == conversation_id)
             .order_by(messages.c.seq)
         )
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             rows = (await connection.execute(statement)).all()
         return [_message(row) for row in rows]
 
@@ -267,7 +267,7 @@ class SqlChatStore:
             messages.c.conversation_id == conversation_id,
             messages.c.client_message_id == client_message_id,
         )
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             row = (await connection.execute(statement)).first()
         return _message(row) if row is not None else None
 
@@ -280,7 +280,7 @@ class SqlChatStore:
         if title is not None:
             touched["title"] = title
         try:
-            async with self._engine.begin() as connection:
+            async with self._db.begin() as connection:
                 await connection.execute(
                     insert(messages), [self._row_values(asked), self._row_values(answering)]
                 )
@@ -297,12 +297,12 @@ class SqlChatStore:
 
     async def _exists(self, conversation_id: str) -> bool:
         statement = select(conversations.c.id).where(conversations.c.id == conversation_id)
-        async with self._engine.connect() as connection:
+        async with self._db.connect() as connection:
             return (await connection.execute(statement)).first() is not None
 
     async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
         message = self._new_message(conversation_id, draft)
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(insert(messages).values(**self._row_values(message)))
         return message
 
@@ -323,11 +323,11 @@ class SqlChatStore:
             }
             for item in checkpoints
         ]
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(statement, rows)
 
     async def finish_answer(self, update_: AnswerUpdate) -> Message:
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(
                 update(messages)
                 .where(messages.c.id == update_.message_id)
@@ -343,7 +343,7 @@ class SqlChatStore:
         return _message(row)
 
     async def mark_streaming_interrupted(self) -> int:
-        async with self._engine.begin() as connection:
+        async with self._db.begin() as connection:
             result = await connection.execute(
                 update(messages)
                 .where(messages.c.status == "streaming")

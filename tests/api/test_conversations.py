@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from tests.conftest import new_conversation, post_message, unique
+from tests.servers import AppServer
 
 
 def test_create_uses_the_configured_default_model(api: httpx.Client):
@@ -148,19 +151,29 @@ def test_health(api: httpx.Client):
     }
 
 
-def test_cors_allows_the_dev_origins_and_never_reflects_a_foreign_one(api: httpx.Client):
-    allowed = api.options(
-        "/conversations",
-        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
-    )
-    assert allowed.headers.get("access-control-allow-origin") == "http://localhost:5173"
-    foreign = api.get("/conversations", headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in foreign.headers
-    preflight = api.options(
-        "/conversations",
-        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
-    )
-    assert preflight.headers.get("access-control-allow-origin") != "https://evil.example"
+def test_no_cross_origin_access_unless_configured(api: httpx.Client):
+    response = api.get("/conversations", headers={"Origin": "http://localhost:5173"})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_allows_the_configured_origins_and_never_reflects_a_foreign_one(
+    start_server: Callable[..., AppServer],
+):
+    server = start_server(cors_origins="http://localhost:5173, http://ui.example")
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        allowed = api.options(
+            "/conversations",
+            headers={"Origin": "http://ui.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert allowed.headers.get("access-control-allow-origin") == "http://ui.example"
+        foreign = api.get("/conversations", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in foreign.headers
+        preflight = api.options(
+            "/conversations",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.headers.get("access-control-allow-origin") != "https://evil.example"
 
 
 def test_security_headers(api: httpx.Client):

@@ -11,7 +11,7 @@ import pytest
 
 from openchat.chat.service import ChatService
 from openchat.domain import Message, Turn, Usage
-from openchat.storage.database import create_engine, migrate
+from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import AnswerUpdate
 from openchat.upstream.openrouter import Delta, Finished, TextDelta
@@ -43,12 +43,12 @@ async def endless(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SlowFinalSave]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
-    await migrate(engine)
-    slow = SlowFinalSave(engine)
+    database = open_database(f"sqlite:///{tmp_path / 'chat.db'}")
+    await migrate(database)
+    slow = SlowFinalSave(database)
     slow.in_final_save = asyncio.Event()
     yield slow
-    await engine.dispose()
+    await database.dispose()
 
 
 async def stored_answer(store: SqlChatStore, conversation_id: str) -> Message:

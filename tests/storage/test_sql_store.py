@@ -9,7 +9,7 @@ import pytest
 
 from openchat.domain import ConversationDraft, ConversationPatch
 from openchat.errors import Conflict, NotFound
-from openchat.storage.database import create_engine, migrate
+from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from tests.servers import fresh_database
@@ -18,11 +18,11 @@ from tests.servers import fresh_database
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
     with fresh_database(tmp_path) as url:
-        engine = create_engine(url)
-        await migrate(engine)
-        await migrate(engine)  # applying twice is harmless: start-up does it every time
-        yield SqlChatStore(engine)
-        await engine.dispose()
+        database = open_database(url)
+        await migrate(database)
+        await migrate(database)  # applying twice is harmless: start-up does it every time
+        yield SqlChatStore(database)
+        await database.dispose()
 
 
 async def test_owner_scoping(store: SqlChatStore):

@@ -17,7 +17,7 @@ from openchat.domain import ModelInfo, Pricing, Turn, Usage
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
 from openchat.upstream import failures
-from openchat.upstream.sse import iter_sse_data
+from openchat.upstream.sse import SseParser
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,39 @@ class OpenRouterClient:
         """Yield text and reasoning deltas (coalesced per network read), then Finished.
 
         Raise UpstreamError on HTTP errors, mid-stream errors, stalls and lost connections.
+        One generator from socket to delta: each nested one cost a resumption per read.
         """
+        response = await self._open_stream(model, turns)
+        parser = SseParser()
+        ending = _Ending()
+        try:
+            async for data in response.aiter_bytes():
+                if events := parser.feed(data):
+                    reasoning, text = _read_events(events, ending)
+                    if reasoning:
+                        yield ReasoningDelta(reasoning)
+                    if text:
+                        yield TextDelta(text)
+                    if ending.done:
+                        break
+            else:  # the body ended: an event without its blank line still counts
+                reasoning, text = _read_events(parser.close(), ending)
+                if reasoning:
+                    yield ReasoningDelta(reasoning)
+                if text:
+                    yield TextDelta(text)
+        except httpx.ReadTimeout as error:
+            raise failures.stalled(self._idle_timeout) from error
+        except httpx.TransportError as error:  # mid-answer, any other fault means the link broke
+            raise failures.lost_connection() from error
+        finally:
+            await response.aclose()
+        if ending.finish_reason is None:
+            raise failures.lost_connection()
+        yield Finished(ending.finish_reason, ending.usage)
+
+    async def _open_stream(self, model: str, turns: Sequence[Turn]) -> httpx.Response:
+        """Send the completion request; return the 200 response, whose body is the stream."""
         body = orjson.dumps(
             {
                 "model": model,
@@ -126,17 +158,16 @@ class OpenRouterClient:
             raise failures.stalled(self._idle_timeout) from error
         except httpx.HTTPError as error:
             raise failures.unreachable() from error
+        if response.status_code == 200:
+            return response
         try:
-            if response.status_code != 200:
-                content = await _read_limited(response)
-                log.error("Upstream answered %s for model %s", response.status_code, model)
-                raise failures.http_failure(
-                    response.status_code, content, response.headers.get("retry-after")
-                )
-            async for delta in _deltas(response, self._idle_timeout):
-                yield delta
+            content = await _read_limited(response)
         finally:
             await response.aclose()
+        log.error("Upstream answered %s for model %s", response.status_code, model)
+        raise failures.http_failure(
+            response.status_code, content, response.headers.get("retry-after")
+        )
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
@@ -148,32 +179,34 @@ async def _read_limited(response: httpx.Response) -> bytes:
     return content
 
 
-async def _deltas(response: httpx.Response, idle_timeout: float) -> AsyncIterator[Delta]:
+@dataclass(slots=True)
+class _Ending:
+    """What the stream said about its own end, so far."""
+
     finish_reason: str | None = None
     usage: Usage | None = None
-    try:
-        async for batch in iter_sse_data(response.aiter_bytes()):
-            log.debug("Received %d upstream events", len(batch))
-            text: list[str] = []
-            reasoning: list[str] = []
-            for payload in batch:
-                chunk = _parse(payload)
-                if chunk is None:
-                    continue
-                piece = _read_chunk(chunk, text, reasoning)
-                finish_reason = piece[0] or finish_reason
-                usage = piece[1] or usage
-            if reasoning:
-                yield ReasoningDelta("".join(reasoning))
-            if text:
-                yield TextDelta("".join(text))
-    except httpx.ReadTimeout as error:
-        raise failures.stalled(idle_timeout) from error
-    except httpx.TransportError as error:  # mid-answer, any other fault means the link broke
-        raise failures.lost_connection() from error
-    if finish_reason is None:
-        raise failures.lost_connection()
-    yield Finished(finish_reason, usage)
+    done: bool = False  # `[DONE]` seen
+
+
+def _read_events(events: list[bytes], ending: _Ending) -> tuple[str, str]:
+    """The reasoning and text of one read's events; note finish reason, usage and `[DONE]`.
+
+    Raise UpstreamError on an error event.
+    """
+    log.debug("Received %d upstream events", len(events))
+    text: list[str] = []
+    reasoning: list[str] = []
+    for payload in events:
+        if payload == b"[DONE]":
+            ending.done = True
+            break
+        chunk = _parse(payload)
+        if chunk is None:
+            continue
+        finish_reason, usage = _read_chunk(chunk, text, reasoning)
+        ending.finish_reason = finish_reason or ending.finish_reason
+        ending.usage = usage or ending.usage
+    return "".join(reasoning), "".join(text)
 
 
 def _parse(payload: bytes) -> dict[str, Any] | None:

@@ -8,8 +8,6 @@ legacy llama.cpp `error:` field is surfaced as data, since it carries the error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
-
 
 class SseParser:
     """Feed bytes in, get complete `data` payloads out."""
@@ -46,18 +44,3 @@ def _event_data(event: bytes) -> bytes | None:
         if name in (b"data", b"error"):
             lines.append(value)
     return b"\n".join(lines) if lines else None
-
-
-async def iter_sse_data(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[bytes]]:
-    """Yield the data payloads of each network read, as a batch; stop at `[DONE]`."""
-    parser = SseParser()
-    async for chunk in chunks:
-        batch = parser.feed(chunk)
-        if batch:
-            if batch[-1] == b"[DONE]" or b"[DONE]" in batch:
-                yield batch[: batch.index(b"[DONE]")]
-                return
-            yield batch
-    batch = parser.close()
-    if batch:
-        yield [data for data in batch if data != b"[DONE]"]

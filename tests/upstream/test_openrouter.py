@@ -3,7 +3,7 @@ with httpx.MockTransport standing in for each server's exact bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import orjson
@@ -64,6 +64,16 @@ async def test_stream_without_usage_or_done_marker_still_completes():
     body = sse(chunk("Hi"), chunk("!", finish="stop"), done=False)
     deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
     assert deltas == [TextDelta("Hi!"), Finished("stop", None)]
+
+
+async def test_deltas_come_per_read_and_nothing_is_read_past_done():
+    async def reads() -> AsyncIterator[bytes]:
+        yield sse(chunk("a"), chunk("b"), done=False)
+        yield sse(chunk("c", finish="stop")) + b'data: {"never": 1}\n\n'
+        raise AssertionError("read past [DONE]")
+
+    deltas = await collect(client_for(lambda _: httpx.Response(200, content=reads())))
+    assert deltas == [TextDelta("ab"), TextDelta("c"), Finished("stop", None)]
 
 
 async def test_reasoning_content_key_of_vllm_and_llama_cpp():

@@ -1,8 +1,6 @@
 """The upstream SSE parser against the framings servers really send."""
 
-from collections.abc import AsyncIterator
-
-from openchat.upstream.sse import SseParser, iter_sse_data
+from openchat.upstream.sse import SseParser
 
 
 def feed_all(parser: SseParser, *pieces: bytes) -> list[bytes]:
@@ -37,13 +35,3 @@ def test_final_event_without_blank_line_is_flushed():
 
 def test_legacy_error_field_surfaces_as_data():
     assert feed_all(SseParser(), b'error: {"message":"boom"}\n\n') == [b'{"message":"boom"}']
-
-
-async def test_iter_sse_data_stops_at_done_and_batches_per_read():
-    async def reads() -> AsyncIterator[bytes]:
-        yield b"data: a\n\ndata: b\n\n"
-        yield b"data: c\n\ndata: [DONE]\n\ndata: never\n\n"
-        raise AssertionError("read past [DONE]")
-
-    batches = [batch async for batch in iter_sse_data(reads())]
-    assert batches == [[b"a", b"b"], [b"c"]]

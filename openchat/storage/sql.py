@@ -63,6 +63,54 @@ MESSAGE_COLUMNS = (
 )
 
 
+# The statements of the hot path, built once: on SQLite, building and hashing a statement
+# cost more than running it.
+CONVERSATION_BY_ID = select(*CONVERSATION_COLUMNS).where(
+    conversations.c.id == bindparam("conversation_id"),
+    conversations.c.owner_id == bindparam("owner_id"),
+)
+MESSAGES_OF = (
+    select(*MESSAGE_COLUMNS)
+    .where(messages.c.conversation_id == bindparam("conversation_id"))
+    .order_by(messages.c.seq)
+)
+MESSAGE_BY_CLIENT_ID = select(*MESSAGE_COLUMNS).where(
+    messages.c.conversation_id == bindparam("conversation_id"),
+    messages.c.client_message_id == bindparam("client_message_id"),
+)
+INSERT_MESSAGES = insert(messages)
+TOUCH_CONVERSATION = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("conversation_id"))
+    .values(updated_at=bindparam("moment"))
+)
+TOUCH_AND_TITLE_CONVERSATION = TOUCH_CONVERSATION.values(title=bindparam("new_title"))
+ANSWER_VALUES = (
+    "content",
+    "reasoning",
+    "status",
+    "error",
+    "error_code",
+    "finish_reason",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost",
+)
+FINISH_ANSWER = (
+    update(messages)
+    .where(messages.c.id == bindparam("answer_id"))
+    .values({name: bindparam(f"new_{name}") for name in ANSWER_VALUES})
+    .returning(*MESSAGE_COLUMNS)
+)
+# Only while still streaming: a late checkpoint never undoes a final state.
+CHECKPOINT_ANSWER = (
+    update(messages)
+    .where(messages.c.id == bindparam("answer_id"), messages.c.status == "streaming")
+    .values(content=bindparam("new_content"), reasoning=bindparam("new_reasoning"))
+)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -123,20 +171,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise BadRequest("The cursor is not valid; start again without it.") from error
 
 
-def _answer_values(update_: AnswerUpdate) -> dict[str, Any]:
+def _finish_parameters(update_: AnswerUpdate) -> dict[str, Any]:
     usage = update_.usage or Usage()
-    return {
-        "content": update_.content,
-        "reasoning": update_.reasoning or None,
-        "status": update_.status,
-        "error": update_.error,
-        "error_code": update_.error_code,
-        "finish_reason": update_.finish_reason,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-        "cost": usage.cost,
-    }
+    values = (
+        update_.content,
+        update_.reasoning or None,
+        update_.status,
+        update_.error,
+        update_.error_code,
+        update_.finish_reason,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.total_tokens,
+        usage.cost,
+    )
+    parameters = {f"new_{name}": value for name, value in zip(ANSWER_VALUES, values, strict=True)}
+    parameters["answer_id"] = update_.message_id
+    return parameters
 
 
 class SqlChatStore:
@@ -176,13 +227,8 @@ class SqlChatStore:
 
     async def get_conversation(self, owner_id: str, conversation_id: str) -> Conversation:
         async with self._db.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(*CONVERSATION_COLUMNS).where(
-                        conversations.c.id == conversation_id, conversations.c.owner_id == owner_id
-                    )
-                )
-            ).first()
+            parameters = {"conversation_id": conversation_id, "owner_id": owner_id}
+            row = (await connection.execute(CONVERSATION_BY_ID, parameters)).first()
         if row is None:
             raise NotFound("Conversation not found.")
         return _conversation(row)
@@ -251,24 +297,17 @@ class SqlChatStore:
             )
 
     async def list_messages(self, conversation_id: str) -> list[Message]:
-        statement = (
-            select(*MESSAGE_COLUMNS)
-            .where(messages.c.conversation_id == conversation_id)
-            .order_by(messages.c.seq)
-        )
         async with self._db.connect() as connection:
-            rows = (await connection.execute(statement)).all()
+            parameters = {"conversation_id": conversation_id}
+            rows = (await connection.execute(MESSAGES_OF, parameters)).all()
         return [_message(row) for row in rows]
 
     async def find_by_client_id(
         self, conversation_id: str, client_message_id: str
     ) -> Message | None:
-        statement = select(*MESSAGE_COLUMNS).where(
-            messages.c.conversation_id == conversation_id,
-            messages.c.client_message_id == client_message_id,
-        )
+        parameters = {"conversation_id": conversation_id, "client_message_id": client_message_id}
         async with self._db.connect() as connection:
-            row = (await connection.execute(statement)).first()
+            row = (await connection.execute(MESSAGE_BY_CLIENT_ID, parameters)).first()
         return _message(row) if row is not None else None
 
     async def add_exchange(
@@ -276,19 +315,16 @@ class SqlChatStore:
     ) -> tuple[Message, Message]:
         asked = self._new_message(conversation_id, question)
         answering = self._new_message(conversation_id, replace(answer, parent_id=asked.id))
-        touched: dict[str, Any] = {"updated_at": asked.created_at}
+        touch = TOUCH_CONVERSATION if title is None else TOUCH_AND_TITLE_CONVERSATION
+        touched = {"conversation_id": conversation_id, "moment": asked.created_at}
         if title is not None:
-            touched["title"] = title
+            touched["new_title"] = title
         try:
             async with self._db.begin() as connection:
                 await connection.execute(
-                    insert(messages), [self._row_values(asked), self._row_values(answering)]
+                    INSERT_MESSAGES, [self._row_values(asked), self._row_values(answering)]
                 )
-                await connection.execute(
-                    update(conversations)
-                    .where(conversations.c.id == conversation_id)
-                    .values(**touched)
-                )
+                await connection.execute(touch, touched)
         except IntegrityError as error:
             if not await self._exists(conversation_id):  # deleted meanwhile: not a duplicate
                 raise NotFound("Conversation not found.") from error
@@ -309,12 +345,6 @@ class SqlChatStore:
     async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
         if not checkpoints:
             return
-        # Only while still streaming: a late checkpoint never undoes a final state.
-        statement = (
-            update(messages)
-            .where(messages.c.id == bindparam("answer_id"), messages.c.status == "streaming")
-            .values(content=bindparam("new_content"), reasoning=bindparam("new_reasoning"))
-        )
         rows = [
             {
                 "answer_id": item.message_id,
@@ -324,20 +354,12 @@ class SqlChatStore:
             for item in checkpoints
         ]
         async with self._db.begin() as connection:
-            await connection.execute(statement, rows)
+            await connection.execute(CHECKPOINT_ANSWER, rows)
 
     async def finish_answer(self, update_: AnswerUpdate) -> Message:
         async with self._db.begin() as connection:
-            await connection.execute(
-                update(messages)
-                .where(messages.c.id == update_.message_id)
-                .values(**_answer_values(update_))
-            )
-            row = (
-                await connection.execute(
-                    select(*MESSAGE_COLUMNS).where(messages.c.id == update_.message_id)
-                )
-            ).first()
+            parameters = _finish_parameters(update_)
+            row = (await connection.execute(FINISH_ANSWER, parameters)).first()
         if row is None:  # the conversation was deleted while the answer ran
             raise NotFound("Message not found.")
         return _message(row)

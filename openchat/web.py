@@ -3,13 +3,31 @@ such as `/c/{id}`, without ever shadowing an API path."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 API_PREFIXES = ("conversations", "models", "health", "docs", "redoc", "openapi.json")
+FOREVER = "public, max-age=31536000, immutable"
+
+
+class HashedAssets(StaticFiles):
+    """The build names every asset after a hash of its content: a browser may keep each for good."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = FOREVER
+        return response
 
 
 def mount_web(app: FastAPI, dist: Path) -> None:
@@ -18,7 +36,7 @@ def mount_web(app: FastAPI, dist: Path) -> None:
     if not index.is_file():
         return
     if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+        app.mount("/assets", HashedAssets(directory=dist / "assets"), name="assets")
     root = dist.resolve()
 
     @app.get("/{path:path}", include_in_schema=False)

@@ -19,7 +19,10 @@ def test_spa_fallback_never_shadows_the_api(start_server, tmp_path: Path):
             page = client.get(path)
             assert page.status_code == 200 and "<title>Open Chat</title>" in page.text, path
             assert "script-src 'self'" in page.headers["content-security-policy"]
-        assert client.get("/assets/app.js").text == "console.log('x')"
+        asset = client.get("/assets/app.js")
+        assert asset.text == "console.log('x')"
+        assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert client.get("/c/some-conversation-id").headers["cache-control"] == "no-cache"
         assert client.get("/favicon.svg").text == "<svg/>"
         assert client.get("/health").json()["status"] == "ok"
         assert client.get("/conversations").json()["data"] == []

@@ -80,6 +80,8 @@ class OpenRouterClient:
         self._http = http
         self._max_tokens = max_tokens
         self._idle_timeout = idle_timeout
+        # Joined once: httpx parses and merges a relative URL again on every request.
+        self._chat_url = http.base_url.join("chat/completions")
 
     async def list_models(self) -> list[ModelInfo]:
         """The upstream catalogue, normalised; raise UpstreamError on failure."""
@@ -148,7 +150,7 @@ class OpenRouterClient:
             }
         )
         request = self._http.build_request(
-            "POST", "chat/completions", content=body, headers={"Content-Type": "application/json"}
+            "POST", self._chat_url, content=body, headers={"Content-Type": "application/json"}
         )
         try:
             response = await self._http.send(request, stream=True)

@@ -1,0 +1,51 @@
+"""The SQLite database runs on the event loop's thread, one transaction at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from openchat.storage.database import open_database
+
+
+async def test_sqlite_statements_run_on_the_loop_thread_and_never_interleave(tmp_path: Path):
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")  # older URLs still work
+    threads: set[int] = set()
+    try:
+        async with database.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+
+        async def add(n: int) -> None:
+            async with database.begin() as connection:
+                threads.add(threading.get_ident())
+                await connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+        await asyncio.gather(*(add(n) for n in range(50)))
+        async with database.connect() as connection:
+            count = (await connection.execute(text("SELECT count(*) FROM t"))).scalar()
+        assert count == 50
+        assert threads == {threading.get_ident()}
+
+        # Waiting inside a transaction would let another caller onto the same connection:
+        # it fails loudly instead of deadlocking.
+        async with database.begin():
+            with pytest.raises(RuntimeError, match="already in use"):
+                async with database.begin():
+                    pass
+    finally:
+        await database.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path):
+    database = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with database.connect() as connection:
+            mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+            keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar()
+        assert (mode, keys) == ("wal", 1)
+    finally:
+        await database.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from openchat.app import create_app
 from openchat.settings import Settings
 from openchat.simulator.runner import RunningSimulator
-from openchat.storage.database import migrate, open_database
+from openchat.storage.database import UnsupportedDatabase, migrate, open_database
 
 log = logging.getLogger("openchat")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,7 +43,9 @@ def _database_ready(database_url: str) -> bool:
         asyncio.run(prepare())
     except Exception as error:
         where = make_url(database_url).render_as_string(hide_password=True)
-        log.error("Cannot open the database %s (%s)", where, type(error).__name__)
+        # Only our own message: a driver's may carry SQL text or credentials.
+        why = str(error) if isinstance(error, UnsupportedDatabase) else type(error).__name__
+        log.error("Cannot open the database %s (%s)", where, why)
         return False
     return True
 

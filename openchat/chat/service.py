@@ -19,6 +19,7 @@ from openchat.storage.store import ChatStore, Checkpoint, MessageDraft
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 5.0
+CHECKPOINT_BATCH = 100  # answers per checkpoint transaction (a few ms of SQLite work)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,20 +309,23 @@ class ChatService:
                 del self._locks[conversation_id]
 
     async def _checkpoint_loop(self) -> None:
-        """Save every streaming answer's text once per interval, in one transaction."""
+        """Save every streaming answer's text once per interval, a batch per transaction."""
         while True:
             await asyncio.sleep(self._checkpoint_interval)
             dirty = self._registry.dirty()
-            if not dirty:
-                continue
-            for generation in dirty:
-                generation.dirty = False
-            checkpoints = [Checkpoint(g.message_id, g.text, g.reasoning or None) for g in dirty]
-            try:
-                await self._store.checkpoint_answers(checkpoints)
-            except Exception as error:  # keep streaming; the next tick retries
-                log.error(
-                    "Checkpoint of %d answers failed: %s", len(checkpoints), type(error).__name__
-                )
-                for generation in dirty:
-                    generation.dirty = True
+            for start in range(0, len(dirty), CHECKPOINT_BATCH):
+                await self._checkpoint(dirty[start : start + CHECKPOINT_BATCH])
+
+    async def _checkpoint(self, generations: list[Generation]) -> None:
+        for generation in generations:
+            generation.dirty = False
+        checkpoints = [Checkpoint(g.message_id, g.text, g.reasoning or None) for g in generations]
+        try:
+            await self._store.checkpoint_answers(checkpoints)
+        except Exception as error:  # keep streaming; the next tick retries
+            log.error("Checkpoint of %d answers failed: %s", len(checkpoints), type(error).__name__)
+            for generation in generations:
+                generation.dirty = True
+        await asyncio.sleep(
+            0
+        )  # SQLite writes on the loop's thread: let streams move between batches

@@ -10,6 +10,7 @@ Two implementations of one small interface:
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
@@ -24,7 +25,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Executable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 5000  # only another process writing the same file can make it wait
+# Only another process writing the same file can make a statement wait, and the whole server
+# waits with it: give up soon (the final save retries). Several servers need PostgreSQL.
+SQLITE_BUSY_TIMEOUT_MS = 250
+SQLITE_MINIMUM = (3, 35)  # UPDATE … RETURNING
+
+
+class UnsupportedDatabase(Exception):
+    """The database cannot run Open Chat; the message says why and is safe to log."""
+
 
 T = TypeVar("T")
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -80,6 +89,11 @@ class SqliteDatabase:
     """
 
     def __init__(self, url: URL) -> None:
+        if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+            raise UnsupportedDatabase(
+                f"SQLite {sqlite3.sqlite_version} is too old: Open Chat needs 3.35 or newer"
+                " (or PostgreSQL)."
+            )
         url = url.set(drivername="sqlite")  # the standard library's driver, no thread
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """SqlChatStore: the ChatStore in SQLAlchemy Core, one code path for SQLite and PostgreSQL.
 
-Each method opens a short connection of its own: answers outlive the request that
-started them, so nothing borrows a request-scoped session. Everything is Core
+Each method takes a short transaction of its own from the Database: answers outlive the
+request that started them, so nothing borrows a request-scoped session. Everything is Core
 (no ORM session, no ORM objects): it halves the cost of each call.
 """
 

@@ -164,6 +164,8 @@ class OpenRouterClient:
             return response
         try:
             content = await _read_limited(response)
+        except httpx.HTTPError:  # the status alone still says what went wrong
+            content = b""
         finally:
             await response.aclose()
         log.error("Upstream answered %s for model %s", response.status_code, model)

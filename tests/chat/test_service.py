@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openchat.chat.service import ChatService
+from openchat.chat.service import CHECKPOINT_BATCH, ChatService
 from openchat.domain import Message, Turn, Usage
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
@@ -102,3 +102,19 @@ async def test_shutdown_during_the_final_save_waits_for_it(store: SlowFinalSave)
     await chat.close()
     answer = await stored_answer(store, conversation.id)
     assert (answer.status, answer.content) == ("complete", "Hello there")
+
+
+async def test_checkpoints_reach_every_running_answer_batch_by_batch(store: SlowFinalSave):
+    chat = ChatService(store, endless, "m/default", checkpoint_interval=0.05)
+    await chat.start()
+    conversations = [
+        await chat.create_conversation("me", None, None, None)
+        for _ in range(CHECKPOINT_BATCH * 2 + 3)
+    ]
+    for conversation in conversations:
+        await chat.send(conversation, "go", None, None)
+    await asyncio.sleep(0.5)
+    for conversation in conversations:
+        answer = await stored_answer(store, conversation.id)
+        assert answer.status == "streaming" and answer.content.startswith("x"), conversation.id
+    await chat.close()

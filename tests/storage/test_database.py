@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from openchat.storage.database import open_database
+from openchat.storage import database
+from openchat.storage.database import UnsupportedDatabase, open_database
 
 
 async def test_sqlite_statements_run_on_the_loop_thread_and_never_interleave(tmp_path: Path):
@@ -49,3 +50,12 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path):
         assert (mode, keys) == ("wal", 1)
     finally:
         await database.dispose()
+
+
+def test_a_sqlite_too_old_for_returning_is_refused_with_a_clear_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(database.sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(database.sqlite3, "sqlite_version", "3.34.1")
+    with pytest.raises(UnsupportedDatabase, match=r"SQLite 3\.34\.1 is too old"):
+        open_database(f"sqlite:///{tmp_path / 'x.db'}")

@@ -151,3 +151,13 @@ async def test_llama_cpp_legacy_error_line_carries_its_message():
     )
     with pytest.raises(UpstreamError, match="slot unavailable"):
         await collect(client_for(lambda _: httpx.Response(200, content=body)))
+
+
+async def test_an_error_status_whose_body_breaks_off_still_reads_as_that_status():
+    async def broken() -> AsyncIterator[bytes]:
+        yield b'{"error": {"message": "over'
+        raise httpx.ReadError("connection reset")
+
+    with pytest.raises(UpstreamError) as caught:
+        await collect(client_for(lambda _: httpx.Response(503, content=broken())))
+    assert caught.value.upstream_status == 503

@@ -340,7 +340,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     OPENROUTER_BASE_URL: options.simulator
       ? options.simulator.apiBase
       : "http://127.0.0.1:9/api/v1",
-    DATABASE_URL: `sqlite+aiosqlite:///${databaseFile}`,
+    DATABASE_URL: `sqlite:///${databaseFile}`,
     WEB_DIST,
     LOG_LEVEL: "WARNING",
     STREAM_PING_INTERVAL: "5",

@@ -7,16 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from openchat.simulator.runner import free_port
+from openchat.simulator.runner import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,16 +93,10 @@ class AppServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"openchat serve exited early:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        if wait_until_ready(self.process, f"{self.url}/health", timeout):
+            return self
+        if self.process.poll() is not None:
+            raise RuntimeError(f"openchat serve exited early:\n{self.log()}")
         self.stop()
         raise RuntimeError(f"openchat serve did not become healthy:\n{self.log()}")
 

@@ -31,6 +31,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def wait_until_ready(process: subprocess.Popen[Any], url: str, timeout: float) -> bool:
+    """Poll `GET url` until it answers 200; False if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.02)
+    return False
+
+
 class RunningSimulator:
     """A simulator on host:port, started on `__enter__` and stopped on `__exit__`.
 
@@ -98,7 +113,9 @@ class RunningSimulator:
             # A free port can be taken between the probe and the bind; then try another.
             self.port = self._wanted_port or free_port(self.host)
             self._process = self._spawn()
-            if self._wait_ready():
+            if wait_until_ready(
+                self._process, f"{self.root_url}/_sim/health", self._startup_timeout
+            ):
                 return
             self.stop()
             if self._wanted_port:
@@ -139,19 +156,6 @@ class RunningSimulator:
         command += ["--port", str(self.port), "--log-level", "WARNING"]
         command += ["--config", orjson.dumps(self._defaults).decode()]
         return subprocess.Popen(command, env=env)
-
-    def _wait_ready(self) -> bool:
-        deadline = time.monotonic() + self._startup_timeout
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                return False
-            try:
-                if httpx.get(f"{self.root_url}/_sim/health", timeout=1).status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
-            time.sleep(0.02)
-        return False
 
 
 class _ServerThread:

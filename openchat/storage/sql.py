@@ -173,21 +173,19 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 def _finish_parameters(update_: AnswerUpdate) -> dict[str, Any]:
     usage = update_.usage or Usage()
-    values = (
-        update_.content,
-        update_.reasoning or None,
-        update_.status,
-        update_.error,
-        update_.error_code,
-        update_.finish_reason,
-        usage.prompt_tokens,
-        usage.completion_tokens,
-        usage.total_tokens,
-        usage.cost,
-    )
-    parameters = {f"new_{name}": value for name, value in zip(ANSWER_VALUES, values, strict=True)}
-    parameters["answer_id"] = update_.message_id
-    return parameters
+    return {
+        "answer_id": update_.message_id,
+        "new_content": update_.content,
+        "new_reasoning": update_.reasoning or None,
+        "new_status": update_.status,
+        "new_error": update_.error,
+        "new_error_code": update_.error_code,
+        "new_finish_reason": update_.finish_reason,
+        "new_prompt_tokens": usage.prompt_tokens,
+        "new_completion_tokens": usage.completion_tokens,
+        "new_total_tokens": usage.total_tokens,
+        "new_cost": usage.cost,
+    }
 
 
 class SqlChatStore:

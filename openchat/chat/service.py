@@ -326,6 +326,5 @@ class ChatService:
             log.error("Checkpoint of %d answers failed: %s", len(checkpoints), type(error).__name__)
             for generation in generations:
                 generation.dirty = True
-        await asyncio.sleep(
-            0
-        )  # SQLite writes on the loop's thread: let streams move between batches
+        # SQLite writes on the loop's thread: let streams move between batches.
+        await asyncio.sleep(0)

@@ -110,22 +110,19 @@ class OpenRouterClient:
         response = await self._open_stream(model, turns)
         parser = SseParser()
         ending = _Ending()
+        reads = response.aiter_bytes()
         try:
-            async for data in response.aiter_bytes():
-                if events := parser.feed(data):
-                    reasoning, text = _read_events(events, ending)
-                    if reasoning:
-                        yield ReasoningDelta(reasoning)
-                    if text:
-                        yield TextDelta(text)
-                    if ending.done:
-                        break
-            else:  # the body ended: an event without its blank line still counts
-                reasoning, text = _read_events(parser.close(), ending)
+            while not ending.done:
+                data = await anext(reads, None)
+                # At the end of the body, an event without its blank line still counts.
+                events = parser.close() if data is None else parser.feed(data)
+                reasoning, text = _read_events(events, ending)
                 if reasoning:
                     yield ReasoningDelta(reasoning)
                 if text:
                     yield TextDelta(text)
+                if data is None:
+                    break
         except httpx.ReadTimeout as error:
             raise failures.stalled(self._idle_timeout) from error
         except httpx.TransportError as error:  # mid-answer, any other fault means the link broke

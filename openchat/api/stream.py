@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
 
 from openchat.api.deps import ChatDep, LastEventIdDep, OwnerDep, SettingsDep
+from openchat.api.event_stream import EventStreamResponse
 from openchat.api.schemas import ErrorOut
 from openchat.chat.events import replay_frames
 from openchat.chat.service import StoredAnswer
@@ -22,7 +22,7 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 @router.get(
     "/conversations/{conversation_id}/stream",
-    response_class=StreamingResponse,
+    response_class=EventStreamResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "The answer's events"},
         400: {"model": ErrorOut},
@@ -36,7 +36,7 @@ async def stream_answer(
     settings: SettingsDep,
     last_event_id: LastEventIdDep,
     model: str | None = None,
-) -> StreamingResponse:
+) -> EventStreamResponse:
     """Start, attach to, or replay the answer to the latest user message."""
     source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
     frames: AsyncIterator[bytes]
@@ -44,7 +44,7 @@ async def stream_answer(
         frames = _once(replay_frames(source.first_id, source.message))
     else:
         frames = source.frames_after(last_event_id, settings.stream_ping_interval)
-    return StreamingResponse(frames, media_type="text/event-stream", headers=STREAM_HEADERS)
+    return EventStreamResponse(frames, headers=STREAM_HEADERS)
 
 
 async def _once(frame: bytes) -> AsyncIterator[bytes]:

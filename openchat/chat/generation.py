@@ -110,30 +110,56 @@ class Generation:
         seen = min(seen, len(self._frame_ends))
         position = self._frame_ends[seen - 1] if seen else 0
         loop = asyncio.get_running_loop()
-        while True:
-            if position < len(self._log):
-                batch = bytes(self._log[position:])
-                position += len(batch)
-                yield batch
-                continue
-            if self._finished:
-                return
-            waiter: asyncio.Future[bool] = loop.create_future()
-            self._waiters.append(waiter)
-            timer = loop.call_later(ping_interval, _resolve, waiter, False)
-            try:
-                woken = await waiter
-            finally:
-                timer.cancel()
-                if not waiter.done():  # the subscriber went away; publish() skips done waiters
-                    waiter.cancel()
-            if not woken:
-                yield PING_FRAME
+        idle = _IdleClock(loop, ping_interval)
+        try:
+            while True:
+                if position < len(self._log):
+                    batch = bytes(self._log[position:])
+                    position += len(batch)
+                    idle.busy = True
+                    yield batch
+                    continue
+                if self._finished:
+                    return
+                waiter: asyncio.Future[bool] = loop.create_future()
+                self._waiters.append(waiter)
+                idle.waiter = waiter
+                try:
+                    woken = await waiter
+                finally:
+                    if not waiter.done():  # the subscriber left; publish() skips done waiters
+                        waiter.cancel()
+                if not woken:
+                    yield PING_FRAME
+        finally:
+            idle.stop()
 
 
-def _resolve(waiter: asyncio.Future[bool], value: bool) -> None:
-    if not waiter.done():
-        waiter.set_result(value)
+class _IdleClock:
+    """A subscriber's ping timer: one timer per interval, not one per frame.
+
+    Each tick pings a waiting subscriber that received nothing since the tick before, so a
+    silent stream is pinged between one and two intervals after its last frame.
+    """
+
+    __slots__ = ("_handle", "_interval", "_loop", "busy", "waiter")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
+        self.busy = False
+        self.waiter: asyncio.Future[bool] | None = None
+        self._loop = loop
+        self._interval = interval
+        self._handle = loop.call_later(interval, self._tick)
+
+    def _tick(self) -> None:
+        waiter = self.waiter
+        if not self.busy and waiter is not None and not waiter.done():
+            waiter.set_result(False)
+        self.busy = False
+        self._handle = self._loop.call_later(self._interval, self._tick)
+
+    def stop(self) -> None:
+        self._handle.cancel()
 
 
 class GenerationRegistry:

@@ -7,7 +7,14 @@ import time
 
 import httpx
 
-from tests.conftest import completion_requests, last_message, new_conversation, post_message
+from tests.conftest import (
+    assert_logs_clean,
+    completion_requests,
+    last_message,
+    new_conversation,
+    post_message,
+)
+from tests.servers import AppServer
 from tests.sse import read_stream
 
 
@@ -115,7 +122,9 @@ def test_subscriber_sees_the_stop(api: httpx.Client):
     assert after.last["status"] == "cancelled"
 
 
-def test_disconnecting_does_not_lose_the_answer(api: httpx.Client, sim: httpx.Client):
+def test_disconnecting_does_not_lose_the_answer(
+    api: httpx.Client, sim: httpx.Client, server: AppServer
+):
     conversation = new_conversation(api)
     post_message(api, conversation["id"], "go on [[sim tokens=30 tps=100]]")
     read_stream(api, conversation["id"], max_chunks=2)
@@ -129,6 +138,7 @@ def test_disconnecting_does_not_lose_the_answer(api: httpx.Client, sim: httpx.Cl
     assert stored is not None and stored["status"] == "complete"
     assert stored["usage"]["completion_tokens"] == 30
     assert completion_requests(sim)[-1]["outcome"] == "complete"
+    assert_logs_clean(server.log())  # the reader's leaving is not an error
 
 
 def test_reasoning_streams_before_the_answer_and_is_stored(api: httpx.Client):

@@ -1,0 +1,84 @@
+"""EventStreamResponse: frames written in order, and a reader who leaves ends the response
+quietly, even while it waits for the next frame."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from openchat.api.event_stream import EventStreamResponse
+
+SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/", "headers": []}
+
+
+class Peer:
+    """The server side of one connection: what was sent, and a switch for leaving."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.gone = asyncio.Event()
+        self._requested = False
+
+    async def receive(self) -> dict[str, Any]:
+        if not self._requested:
+            self._requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.sent if m["type"] == "http.response.body")
+
+
+async def test_frames_are_written_in_order_and_the_response_ends():
+    async def frames() -> AsyncIterator[bytes]:
+        for index in range(3):
+            yield b"data: %d\n\n" % index
+
+    peer = Peer()
+    await EventStreamResponse(frames())(SCOPE, peer.receive, peer.send)
+    assert peer.sent[0]["type"] == "http.response.start"
+    assert (b"content-type", b"text/event-stream; charset=utf-8") in peer.sent[0]["headers"]
+    assert peer.body == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
+    assert peer.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+
+
+async def test_a_reader_who_leaves_ends_a_waiting_response_quietly():
+    closed = asyncio.Event()
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            yield b"data: first\n\n"
+            await asyncio.Event().wait()  # an answer that has gone quiet
+            yield b"never"
+        finally:
+            closed.set()
+
+    peer = Peer()
+    response = asyncio.create_task(EventStreamResponse(frames())(SCOPE, peer.receive, peer.send))
+    await asyncio.sleep(0.01)
+    peer.gone.set()
+    await asyncio.wait_for(response, 1.0)  # returns, without raising CancelledError
+    assert not response.cancelled() and response.exception() is None
+    assert closed.is_set()
+    assert peer.body == b"data: first\n\n"
+
+
+async def test_a_cancellation_from_elsewhere_still_cancels():
+    async def frames() -> AsyncIterator[bytes]:
+        await asyncio.Event().wait()
+        yield b"never"
+
+    peer = Peer()
+    response = asyncio.create_task(EventStreamResponse(frames())(SCOPE, peer.receive, peer.send))
+    await asyncio.sleep(0.01)
+    response.cancel()  # as at server shutdown
+    with pytest.raises(asyncio.CancelledError):
+        await response

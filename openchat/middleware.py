@@ -19,6 +19,10 @@ CONTENT_SECURITY_POLICY = (
 # The interactive API docs load their script from a CDN with an inline bootstrap.
 NO_CSP_PATHS = ("/docs", "/redoc")
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+# Where a long stream finds the send outside the wrappers below the guard. Those wrappers
+# (this guard's, Starlette's error handlers') act on a response's start only, so the frames
+# after it can skip them: three coroutine calls fewer per frame.
+FRAME_SEND = "openchat.frame_send"
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -93,6 +97,7 @@ class Guard:
             ]
         )
         started = False
+        scope[FRAME_SEND] = send
         if not length and scope["method"] in ("POST", "PUT", "PATCH"):
             # A body without Content-Length (chunked) is read here, up to the limit, so an
             # oversize one is a 413 and not whatever the body parser makes of it.

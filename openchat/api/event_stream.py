@@ -13,13 +13,15 @@ import asyncio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from openchat.middleware import FRAME_SEND
+
 
 class EventStreamResponse(StreamingResponse):
     """`text/event-stream` of already-encoded frames; ends when they end or the reader leaves."""
 
     media_type = "text/event-stream"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: ARG002
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task = asyncio.current_task()
         assert task is not None  # an ASGI app always runs in a task
         writing = True
@@ -32,9 +34,10 @@ class EventStreamResponse(StreamingResponse):
         left.add_done_callback(reader_left)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            send_frame = scope.get(FRAME_SEND, send)  # past the wrappers, once started
             async for frame in self.body_iterator:
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await send_frame({"type": "http.response.body", "body": frame, "more_body": True})
+            await send_frame({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
             if not left.done() or left.cancelled():
                 raise  # not ours: the server is shutting down

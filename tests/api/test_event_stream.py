@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from openchat.api.event_stream import EventStreamResponse
+from openchat.middleware import FRAME_SEND
 
 SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/", "headers": []}
 
@@ -48,6 +49,17 @@ async def test_frames_are_written_in_order_and_the_response_ends():
     assert (b"content-type", b"text/event-stream; charset=utf-8") in peer.sent[0]["headers"]
     assert peer.body == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
     assert peer.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+
+
+async def test_frames_skip_the_wrappers_once_the_response_started():
+    async def frames() -> AsyncIterator[bytes]:
+        yield b"data: 0\n\n"
+
+    wrapped, outer = Peer(), Peer()
+    scope = {**SCOPE, FRAME_SEND: outer.send}
+    await EventStreamResponse(frames())(scope, wrapped.receive, wrapped.send)
+    assert [m["type"] for m in wrapped.sent] == ["http.response.start"]  # headers added there
+    assert outer.body == b"data: 0\n\n" and outer.sent[-1]["more_body"] is False
 
 
 async def test_a_reader_who_leaves_ends_a_waiting_response_quietly():

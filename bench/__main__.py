@@ -29,6 +29,7 @@ from bench.targets import evaluate
 
 log = logging.getLogger("bench")
 TARGETS: tuple[Target, ...] = ("relay", "direct")
+STREAM_TARGETS: tuple[Target, ...] = (*TARGETS, "floor")
 
 
 def _parse(argv: list[str] | None) -> tuple[Plan, Path]:
@@ -109,6 +110,7 @@ async def _phase(
 async def _run(plan: Plan, bench: phases.Bench, results: dict[str, Any]) -> None:
     """Fill `results` phase by phase (a failed phase holds its error)."""
     results["simulator_ready_s"] = await phases.start_simulator(bench)
+    results["floor_ready_s"] = await phases.start_floor(bench)
     results["cold_start"] = await _phase(
         bench, "cold start", phases.cold_start_phase(bench, plan.warmup_answers)
     )
@@ -120,7 +122,7 @@ async def _run(plan: Plan, bench: phases.Bench, results: dict[str, Any]) -> None
     results["streams"] = []
     for count in plan.concurrency:
         run: dict[str, Any] = {"concurrency": count}
-        for target in TARGETS:
+        for target in STREAM_TARGETS:
             run[target] = await _phase(
                 bench,
                 f"{count} streams, {target}",

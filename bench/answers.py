@@ -19,7 +19,7 @@ from bench.processes import API_KEY, HOST
 
 MODEL = "openai/gpt-4o-mini"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
-Target = Literal["relay", "direct"]
+Target = Literal["relay", "direct", "floor"]  # floor: bench/floor.py, spoken to as direct
 CONCURRENT_SETUP = 16
 
 
@@ -98,7 +98,7 @@ async def relay_answer(
 
 
 async def direct_answer(connection: Connection, text: str, record: StreamRecord) -> None:
-    """POST an OpenAI-style streaming completion to the simulator and read it to its end."""
+    """POST an OpenAI-style streaming completion (to the simulator or the floor); read it all."""
     record.start = time.perf_counter()
     status = await connection.stream(
         "POST", "/api/v1/chat/completions", _completion_body(text), record.on_direct_event

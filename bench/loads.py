@@ -158,7 +158,7 @@ class StreamsLoad:
         text = sim_directive(self.tokens, self.tps)
         connection: Connection | None = None
         try:
-            headers = AUTH if self.target == "direct" else None
+            headers = None if self.target == "relay" else AUTH
             connection = await Connection.open(HOST, self.port, headers)
             if self.target == "relay":
                 step = relay_answer(connection, self.conversations[index], text, record)

@@ -25,6 +25,8 @@ from bench.processes import (
     HOST,
     Processes,
     Service,
+    floor_argv,
+    floor_env,
     free_port,
     server_argv,
     server_env,
@@ -49,6 +51,7 @@ class Bench:
     work_dir: Path
     simulator: Service | None = None
     server: Service | None = None
+    floor: Service | None = None
     databases: dict[str, Path] = field(default_factory=dict)
     stopping: bool = False  # set by SIGINT/SIGTERM: no new phase starts
 
@@ -56,6 +59,11 @@ class Bench:
         if self.simulator is None:
             raise RuntimeError("the simulator is not running")
         return self.simulator
+
+    def need_floor(self) -> Service:
+        if self.floor is None:
+            raise RuntimeError("the floor relay is not running")
+        return self.floor
 
     def need_server(self) -> Service:
         if self.server is None:
@@ -69,6 +77,14 @@ async def start_simulator(bench: Bench) -> float:
         "simulator", simulator_argv(port), server_env(port, bench.work_dir / "unused.db"), port
     )
     return await wait_ready(bench.simulator, "/api/v1/models", READY_LIMIT)
+
+
+async def start_floor(bench: Bench) -> float:
+    """Spawn the bare pass-through (bench/floor.py) in front of the simulator."""
+    port = free_port()
+    env = floor_env(bench.need_simulator().port)
+    bench.floor = bench.processes.start_service("floor", floor_argv(port), env, port)
+    return await wait_ready(bench.floor, "/api/v1/models", READY_LIMIT)
 
 
 async def start_server(bench: Bench, database: Path) -> float:
@@ -149,12 +165,16 @@ async def _measure(
 
 
 def _watched(bench: Bench, target: Target) -> dict[str, Service]:
+    """The processes whose CPU and memory a phase reads; the floor stands in for the server."""
     if target == "direct":
         return {"simulator": bench.need_simulator()}
-    return {"server": bench.need_server(), "simulator": bench.need_simulator()}
+    relay = bench.need_server() if target == "relay" else bench.need_floor()
+    return {"server": relay, "simulator": bench.need_simulator()}
 
 
 def _port(bench: Bench, target: Target) -> int:
+    if target == "floor":
+        return bench.need_floor().port
     return bench.need_server().port if target == "relay" else bench.need_simulator().port
 
 

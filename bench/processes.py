@@ -149,6 +149,29 @@ def simulator_argv(port: int) -> list[str]:
     return ["openchat.simulator", "--host", HOST, "--port", str(port)]
 
 
+def floor_argv(port: int) -> list[str]:
+    """The floor on the server's own stack: uvicorn, httptools, uvloop, one worker."""
+    return [
+        "uvicorn",
+        "bench.floor:app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def floor_env(simulator_port: int) -> dict[str, str]:
+    return {**os.environ, "FLOOR_UPSTREAM": f"http://{HOST}:{simulator_port}/api/v1"}
+
+
 def server_argv(port: int) -> list[str]:
     return ["openchat", "serve", "--host", HOST, "--port", str(port)]
 

@@ -144,6 +144,43 @@ def _streams_rows(run: Results) -> list[Row]:
     return rows
 
 
+def _floor_rows(run: Results) -> list[Row]:
+    """The relay against the floor: the second column is the floor, the ratio relay / floor."""
+    count = run["concurrency"]
+    relay, floor = run.get("relay", {}), run.get("floor", {"error": "not run"})
+    if "error" in relay or "error" in floor:
+        return _failed(f"C={count} floor", floor if "error" in floor else relay)
+    return [
+        _pair(
+            f"C={count} share of ideal",
+            relay["share_of_ideal"] * 100,
+            floor["share_of_ideal"] * 100,
+            1,
+            "%",
+        ),
+        _pair(
+            f"C={count} gap p99 between arrivals",
+            relay["arrival_gap_ms"]["p99"],
+            floor["arrival_gap_ms"]["p99"],
+            1,
+            "ms",
+        ),
+        _pair(
+            f"C={count} CPU-s/1k tokens (server | floor)",
+            relay["cpu_s_per_1k_tokens"].get("server"),
+            floor["cpu_s_per_1k_tokens"].get("server"),
+            4,
+        ),
+        _pair(
+            f"C={count} peak RSS (server | floor)",
+            relay["peak_rss_mb"].get("server"),
+            floor["peak_rss_mb"].get("server"),
+            0,
+            "MB",
+        ),
+    ]
+
+
 def _client(figures: Results) -> str:
     share = figures.get("client_busiest_core_share", math.nan) * 100
     processes = figures.get("client_processes", 1)
@@ -255,6 +292,17 @@ def render(results: Results, verdicts: list[Verdict]) -> str:
     )
     for run in results.get("streams", []):
         rows += _streams_rows(run)
+    rows.append(
+        (
+            "-- against the floor (bench/floor.py, upstream reads passed through on the same "
+            "uvicorn; second column: floor)",
+            "",
+            "",
+            "",
+        )
+    )
+    for run in results.get("streams", []):
+        rows += _floor_rows(run)
     rows.append(
         (
             f"-- raw relay throughput ({meta['raw_tokens']:,} tokens, unpaced, "

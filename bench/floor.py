@@ -1,0 +1,77 @@
+"""The floor: the least a relay on the server's own stack can cost.
+
+A bare ASGI app under the same uvicorn (httptools, uvloop, one worker) that passes each
+upstream read of a completion stream straight to the client: no framework, no parsing,
+no storage, no fan-out, and aiohttp's reader with nothing above it. The benchmark runs
+it beside the relay so the relay's cost reads against this floor, not only against the
+simulator called directly. Run it with `uvicorn bench.floor:app`; FLOOR_UPSTREAM is the
+simulator's `/api/v1` URL.
+"""
+
+from __future__ import annotations
+
+import os
+
+import aiohttp
+from starlette.types import Receive, Scope, Send
+
+FORWARDED = ("authorization", "content-type")
+
+
+class _Floor:
+    def __init__(self) -> None:
+        self.upstream = os.environ.get("FLOOR_UPSTREAM", "").rstrip("/")
+        self.session: aiohttp.ClientSession | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._relay(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                # No cookie jar and no connection limit: the simulator is the only peer.
+                self.session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=0),
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                )
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.session is not None:
+                    await self.session.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _relay(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.session is not None
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        headers = {
+            name.decode(): value.decode()
+            for name, value in scope["headers"]
+            if name.decode().lower() in FORWARDED
+        }
+        path = scope["path"].removeprefix("/api/v1")
+        url = self.upstream + path
+        async with self.session.request(scope["method"], url, data=body, headers=headers) as reply:
+            content_type = reply.headers.get("content-type", "application/json").encode()
+            start = {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": [(b"content-type", content_type)],
+            }
+            await send(start)
+            content = reply.content
+            while data := await content.readany():
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+app = _Floor()

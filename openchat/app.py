@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from openchat.api import router
+from openchat.api import ROUTERS
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
@@ -44,6 +44,7 @@ def create_app(
             upstream.stream_chat if settings.upstream_configured else None,
             settings.model_name,
             settings.checkpoint_interval,
+            ping_interval=settings.stream_ping_interval,
         )
         await chat.start()
         app.state.settings = settings
@@ -66,7 +67,8 @@ def create_app(
     )
     app.state.settings = settings
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]
-    app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router)
     mount_web(app, settings.web_dist)
     if settings.cors_origin_list:
         app.add_middleware(

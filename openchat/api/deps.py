@@ -43,7 +43,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OwnerDep = Annotated[str, Depends(current_owner)]
 
 
-async def get_conversation(conversation_id: str, chat: ChatDep, owner: OwnerDep) -> Conversation:
+async def get_conversation(conversation_id: str, request: Request, owner: OwnerDep) -> Conversation:
+    # The service is read here, not through ChatDep: FastAPI solves a dependency again for
+    # every use, even a cached one, and the routes that take a conversation take ChatDep too.
+    chat = await get_chat(request)
     return await chat.get_conversation(owner, conversation_id)
 
 

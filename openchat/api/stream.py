@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
 
-from openchat.api.deps import ChatDep, LastEventIdDep, OwnerDep, SettingsDep
+from openchat.api.deps import ChatDep, LastEventIdDep, OwnerDep
 from openchat.api.event_stream import EventStreamResponse
 from openchat.api.schemas import ErrorOut
 from openchat.chat.events import replay_frames
@@ -33,7 +33,6 @@ async def stream_answer(
     conversation_id: str,
     owner: OwnerDep,
     chat: ChatDep,
-    settings: SettingsDep,
     last_event_id: LastEventIdDep,
     model: str | None = None,
 ) -> EventStreamResponse:
@@ -43,7 +42,7 @@ async def stream_answer(
     if isinstance(source, StoredAnswer):
         frames = _once(replay_frames(source.first_id, source.message))
     else:
-        frames = source.frames_after(last_event_id, settings.stream_ping_interval)
+        frames = source.frames_after(last_event_id, chat.ping_interval)
     return EventStreamResponse(frames, headers=STREAM_HEADERS)
 
 

@@ -56,10 +56,12 @@ class ChatService:
         default_model: str,
         checkpoint_interval: float = 1.0,
         registry: GenerationRegistry | None = None,
+        ping_interval: float = 15.0,
     ) -> None:
         self._store = store
         self._default_model = default_model
         self._checkpoint_interval = checkpoint_interval
+        self.ping_interval = ping_interval  # seconds of silence before a stream is pinged
         self._registry = registry or GenerationRegistry()
         self._writer = AnswerWriter(store, self._registry, stream_chat)
         self._locks: dict[str, _ConversationLock] = {}

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
@@ -97,11 +98,14 @@ ANSWER_VALUES = (
     "total_tokens",
     "cost",
 )
+# The final save returns only the columns it leaves as they were: the rest is the update's
+# own values, and reading them back cost more than the UPDATE.
+KEPT_BY_FINISH = tuple(column for column in MESSAGE_COLUMNS if column.name not in ANSWER_VALUES)
 FINISH_ANSWER = (
     update(messages)
     .where(messages.c.id == bindparam("answer_id"))
     .values({name: bindparam(f"new_{name}") for name in ANSWER_VALUES})
-    .returning(*MESSAGE_COLUMNS)
+    .returning(*KEPT_BY_FINISH)
 )
 # Only while still streaming: a late checkpoint never undoes a final state.
 CHECKPOINT_ANSWER = (
@@ -355,12 +359,13 @@ class SqlChatStore:
             await connection.execute(CHECKPOINT_ANSWER, rows)
 
     async def finish_answer(self, update_: AnswerUpdate) -> Message:
+        parameters = _finish_parameters(update_)
         async with self._db.begin() as connection:
-            parameters = _finish_parameters(update_)
             row = (await connection.execute(FINISH_ANSWER, parameters)).first()
         if row is None:  # the conversation was deleted while the answer ran
             raise NotFound("Message not found.")
-        return _message(row)
+        written = {name: parameters[f"new_{name}"] for name in ANSWER_VALUES}
+        return _message(SimpleNamespace(**row._mapping, **written))
 
     async def mark_streaming_interrupted(self) -> int:
         async with self._db.begin() as connection:

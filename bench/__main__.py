@@ -110,7 +110,7 @@ async def _phase(
 async def _run(plan: Plan, bench: phases.Bench, results: dict[str, Any]) -> None:
     """Fill `results` phase by phase (a failed phase holds its error)."""
     results["simulator_ready_s"] = await phases.start_simulator(bench)
-    results["floor_ready_s"] = await phases.start_floor(bench)
+    results["floor"] = await _phase(bench, "floor start", phases.floor_start_phase(bench))
     results["cold_start"] = await _phase(
         bench, "cold start", phases.cold_start_phase(bench, plan.warmup_answers)
     )
@@ -122,7 +122,7 @@ async def _run(plan: Plan, bench: phases.Bench, results: dict[str, Any]) -> None
     results["streams"] = []
     for count in plan.concurrency:
         run: dict[str, Any] = {"concurrency": count}
-        for target in STREAM_TARGETS:
+        for target in STREAM_TARGETS if bench.floor else TARGETS:
             run[target] = await _phase(
                 bench,
                 f"{count} streams, {target}",

@@ -37,6 +37,7 @@ class _Floor:
                 self.session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(limit=0),
                     cookie_jar=aiohttp.DummyCookieJar(),
+                    timeout=aiohttp.ClientTimeout(total=None),  # streams last as long as asked
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -79,12 +79,14 @@ async def start_simulator(bench: Bench) -> float:
     return await wait_ready(bench.simulator, "/api/v1/models", READY_LIMIT)
 
 
-async def start_floor(bench: Bench) -> float:
+async def floor_start_phase(bench: Bench) -> dict[str, Any]:
     """Spawn the bare pass-through (bench/floor.py) in front of the simulator."""
     port = free_port()
     env = floor_env(bench.need_simulator().port)
-    bench.floor = bench.processes.start_service("floor", floor_argv(port), env, port)
-    return await wait_ready(bench.floor, "/api/v1/models", READY_LIMIT)
+    floor = bench.processes.start_service("floor", floor_argv(port), env, port)
+    seconds = await wait_ready(floor, "/api/v1/models", READY_LIMIT)
+    bench.floor = floor  # only once it answers: the streams phases run against it from here
+    return {"ready_s": seconds}
 
 
 async def start_server(bench: Bench, database: Path) -> float:

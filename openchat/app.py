@@ -77,7 +77,9 @@ def create_app(
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
-    app.add_middleware(Guard, max_body_bytes=MAX_BODY_BYTES)  # added last: outermost
+    # Added last: outermost. Stream frames skip what lies inside it (middleware.FRAME_SEND), so
+    # a middleware added before it must not need to see response bodies.
+    app.add_middleware(Guard, max_body_bytes=MAX_BODY_BYTES)
     return app
 
 

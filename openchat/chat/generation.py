@@ -26,6 +26,7 @@ from openchat.chat.events import (
 from openchat.domain import Message
 
 StopReason = Literal["stop", "shutdown"]
+CLOCK_SLACK = 0.001  # a timer may fire up to a millisecond early (the loop's resolution)
 
 
 class Generation:
@@ -116,7 +117,7 @@ class Generation:
                 if position < len(self._log):
                     batch = bytes(self._log[position:])
                     position += len(batch)
-                    idle.busy = True
+                    idle.last = loop.time()
                     yield batch
                     continue
                 if self._finished:
@@ -136,27 +137,30 @@ class Generation:
 
 
 class _IdleClock:
-    """A subscriber's ping timer: one timer per interval, not one per frame.
+    """A subscriber's ping deadline: one timer per interval of silence, not one per frame.
 
-    Each tick pings a waiting subscriber that received nothing since the tick before, so a
-    silent stream is pinged between one and two intervals after its last frame.
+    A frame moves the deadline (a clock read); the timer, when it fires early, is set again
+    for the moved deadline, and when it fires on time pings a waiting subscriber.
     """
 
-    __slots__ = ("_handle", "_interval", "_loop", "busy", "waiter")
+    __slots__ = ("_handle", "_interval", "_loop", "last", "waiter")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
-        self.busy = False
         self.waiter: asyncio.Future[bool] | None = None
+        self.last = loop.time()  # when the subscriber last wrote something
         self._loop = loop
         self._interval = interval
-        self._handle = loop.call_later(interval, self._tick)
+        self._handle = loop.call_at(self.last + interval, self._tick)
 
     def _tick(self) -> None:
-        waiter = self.waiter
-        if not self.busy and waiter is not None and not waiter.done():
-            waiter.set_result(False)
-        self.busy = False
-        self._handle = self._loop.call_later(self._interval, self._tick)
+        due = self.last + self._interval
+        if self._loop.time() + CLOCK_SLACK >= due:
+            waiter = self.waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(False)
+            self.last = due = self._loop.time()
+            due += self._interval
+        self._handle = self._loop.call_at(due, self._tick)
 
     def stop(self) -> None:
         self._handle.cancel()

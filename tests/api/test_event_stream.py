@@ -94,3 +94,50 @@ async def test_a_cancellation_from_elsewhere_still_cancels():
     response.cancel()  # as at server shutdown
     with pytest.raises(asyncio.CancelledError):
         await response
+
+
+async def test_frames_are_closed_when_the_reader_leaves_during_a_write():
+    closed = asyncio.Event()
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            while True:
+                yield b"data: x\n\n"
+        finally:
+            closed.set()
+
+    peer = Peer()
+    stalled = asyncio.Event()
+
+    async def slow_send(message: dict[str, Any]) -> None:
+        peer.sent.append(message)
+        if message["type"] == "http.response.body":
+            await stalled.wait()  # the socket's buffer is full: flow control holds the write
+
+    response = asyncio.create_task(EventStreamResponse(frames())(SCOPE, peer.receive, slow_send))
+    await asyncio.sleep(0.01)
+    peer.gone.set()
+    await asyncio.wait_for(response, 1.0)
+    assert closed.is_set()
+
+
+async def test_a_shutdown_together_with_a_leaving_reader_still_cancels():
+    async def frames() -> AsyncIterator[bytes]:
+        await asyncio.Event().wait()
+        yield b"never"
+
+    peer = Peer()
+    response: asyncio.Task[None] | None = None
+
+    async def receive() -> dict[str, Any]:
+        message = await peer.receive()
+        if message["type"] == "http.disconnect":
+            assert response is not None
+            asyncio.get_running_loop().call_soon(response.cancel)  # the server stops too
+        return message
+
+    response = asyncio.create_task(EventStreamResponse(frames())(SCOPE, receive, peer.send))
+    await asyncio.sleep(0.01)
+    peer.gone.set()
+    with pytest.raises(asyncio.CancelledError):
+        await response

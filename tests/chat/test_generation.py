@@ -44,6 +44,29 @@ async def test_idle_subscribers_are_pinged():
     assert frames[-1].startswith(b"id: 1\n")
 
 
+async def test_a_frame_moves_the_next_ping_a_whole_interval_on():
+    generation = new_generation()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    seen: list[tuple[float, bytes]] = []
+
+    async def read() -> None:
+        async for frame in generation.frames_after(0, 0.2):
+            seen.append((loop.time() - started, frame))
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(0.22)  # just after the first ping
+    generation.add_text("x")
+    await asyncio.sleep(0.5)
+    generation.finish(done_payload("m1", "stop", None, "complete"))
+    await reader
+    pings = [moment for moment, frame in seen if frame == b": ping\n\n"]
+    chunk = next(moment for moment, frame in seen if frame.startswith(b"id: 1\n"))
+    after = [moment for moment in pings if moment > chunk]
+    assert pings[0] < chunk  # a silent start is pinged after one interval
+    assert after and after[0] - chunk < 0.3  # one interval after the frame, not two
+
+
 async def test_a_vanished_subscriber_leaves_no_waiter_behind():
     generation = new_generation()
     reader = asyncio.create_task(collect(generation, 0))

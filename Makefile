@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/openchat: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +61,10 @@ test: check test-py test-pg test-web ## every check and every test
 bench: install ## the relay benchmark (prints a table, writes artifacts/bench/relay.json)
 	$(BIN)/python -m bench
 
+bench-instructions: install ## the app's CPU instructions per answer and per token (needs valgrind)
+	$(BIN)/python -m bench.instructions
+
 bench-web: install ## the web app benchmark (bundle size, load time, long tasks)
 	cd web && npm run bench
 
-.PHONY: help install run demo dev fmt check test-py test-pg test-web test bench bench-web
+.PHONY: help install run demo dev fmt check test-py test-pg test-web test bench bench-instructions bench-web

@@ -110,7 +110,9 @@ class OpenRouterClient:
         response = await self._open_stream(model, turns)
         parser = SseParser()
         ending = _Ending()
-        reads = response.aiter_bytes()
+        # An uncompressed stream is read raw: httpx's decoding layer costs a resumption a read.
+        raw = "content-encoding" not in response.headers and not response.is_stream_consumed
+        reads = response.aiter_raw() if raw else response.aiter_bytes()
         try:
             while not ending.done:
                 data = await anext(reads, None)

@@ -3,6 +3,7 @@ with httpx.MockTransport standing in for each server's exact bytes."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -44,6 +45,30 @@ def chunk(
 
 async def collect(client: OpenRouterClient) -> list[object]:
     return [delta async for delta in client.stream_chat("m", [Turn("user", "hi")])]
+
+
+class Streamed(httpx.AsyncByteStream):
+    """A body that arrives in pieces, not read ahead: as a real transport delivers it."""
+
+    def __init__(self, body: bytes, pieces: int = 3) -> None:
+        size = len(body) // pieces + 1
+        self._pieces = [body[start : start + size] for start in range(0, len(body), size)]
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self._pieces:
+            yield piece
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip"])
+async def test_a_streamed_body_is_read_raw_or_decoded(encoding: str | None):
+    body = sse(chunk("Hel"), chunk("lo", finish="stop"))
+    headers = {"content-type": "text/event-stream"}
+    if encoding:
+        body, headers["content-encoding"] = gzip.compress(body), encoding
+    client = client_for(lambda _: httpx.Response(200, stream=Streamed(body), headers=headers))
+    deltas = await collect(client)
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == "Hello"
+    assert isinstance(deltas[-1], Finished) and deltas[-1].finish_reason == "stop"
 
 
 async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choices_chunk():

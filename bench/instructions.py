@@ -3,8 +3,8 @@
 Timings on a shared virtual machine move by up to a factor of two from one half hour to the
 next; an instruction count does not (callgrind counts the same for the same run, whatever
 else the machine does), so two versions compare in one number each. The real app runs
-in-process, called through ASGI (no uvicorn, no browser sockets), on SQLite with INFO
-logging, against the simulator over real HTTP; callgrind counts only around the measured
+in-process on uvloop, called through ASGI (no uvicorn, no browser sockets), on SQLite with
+INFO logging, against the simulator over real HTTP; callgrind counts only around the measured
 answers. Run it in each checkout to compare two versions.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import uvloop
 
 from bench.answers import sim_directive
 from bench.processes import (
@@ -223,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        asyncio.run(_child(WORKLOADS[args.child], args.upstream, args.database))
+    if args.child:  # on uvloop, as uvicorn runs the server
+        uvloop.run(_child(WORKLOADS[args.child], args.upstream, args.database))
         return 0
     return _measure()
 

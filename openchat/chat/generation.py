@@ -24,9 +24,9 @@ from openchat.chat.events import (
     sse_frame,
 )
 from openchat.domain import Message
+from openchat.silence import SilenceTimer
 
 StopReason = Literal["stop", "shutdown"]
-CLOCK_SLACK = 0.001  # a timer may fire up to a millisecond early (the loop's resolution)
 
 
 class Generation:
@@ -111,20 +111,25 @@ class Generation:
         seen = min(seen, len(self._frame_ends))
         position = self._frame_ends[seen - 1] if seen else 0
         loop = asyncio.get_running_loop()
-        idle = _IdleClock(loop, ping_interval)
+        waiter: asyncio.Future[bool] | None = None
+
+        def ping() -> None:
+            if waiter is not None and not waiter.done():
+                waiter.set_result(False)
+
+        silence = SilenceTimer(ping_interval, ping)
         try:
             while True:
                 if position < len(self._log):
                     batch = bytes(self._log[position:])
                     position += len(batch)
-                    idle.last = loop.time()
+                    silence.touch()
                     yield batch
                     continue
                 if self._finished:
                     return
-                waiter: asyncio.Future[bool] = loop.create_future()
+                waiter = loop.create_future()
                 self._waiters.append(waiter)
-                idle.waiter = waiter
                 try:
                     woken = await waiter
                 finally:
@@ -133,37 +138,7 @@ class Generation:
                 if not woken:
                     yield PING_FRAME
         finally:
-            idle.stop()
-
-
-class _IdleClock:
-    """A subscriber's ping deadline: one timer per interval of silence, not one per frame.
-
-    A frame moves the deadline (a clock read); the timer, when it fires early, is set again
-    for the moved deadline, and when it fires on time pings a waiting subscriber.
-    """
-
-    __slots__ = ("_handle", "_interval", "_loop", "last", "waiter")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
-        self.waiter: asyncio.Future[bool] | None = None
-        self.last = loop.time()  # when the subscriber last wrote something
-        self._loop = loop
-        self._interval = interval
-        self._handle = loop.call_at(self.last + interval, self._tick)
-
-    def _tick(self) -> None:
-        due = self.last + self._interval
-        if self._loop.time() + CLOCK_SLACK >= due:
-            waiter = self.waiter
-            if waiter is not None and not waiter.done():
-                waiter.set_result(False)
-            self.last = due = self._loop.time()
-            due += self._interval
-        self._handle = self._loop.call_at(due, self._tick)
-
-    def stop(self) -> None:
-        self._handle.cancel()
+            silence.stop()
 
 
 class GenerationRegistry:

@@ -4,6 +4,7 @@ differences and every failure at this boundary."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from httpx_aiohttp import AiohttpTransport
 from openchat.domain import ModelInfo, Pricing, Turn, Usage
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
+from openchat.silence import SilenceTimer
 from openchat.upstream import failures
 from openchat.upstream.sse import SseParser
 
@@ -82,6 +84,11 @@ class OpenRouterClient:
         self._idle_timeout = idle_timeout
         # Joined once: httpx parses and merges a relative URL again on every request.
         self._chat_url = http.base_url.join("chat/completions")
+        # A stream's silences are timed by stream_chat itself (see there).
+        timeout = http.timeout
+        self._stream_timeout = httpx.Timeout(
+            connect=timeout.connect, read=None, write=timeout.write, pool=timeout.pool
+        )
 
     async def list_models(self) -> list[ModelInfo]:
         """The upstream catalogue, normalised; raise UpstreamError on failure."""
@@ -107,30 +114,49 @@ class OpenRouterClient:
         Raise UpstreamError on HTTP errors, mid-stream errors, stalls and lost connections.
         One generator from socket to delta: each nested one cost a resumption per read.
         """
-        response = await self._open_stream(model, turns)
+        task = asyncio.current_task()
+        assert task is not None  # the answer's writer
+        silent = False
+
+        def stalled() -> None:  # no byte for the idle timeout: end the wait, whatever it is
+            nonlocal silent
+            if not silent:
+                silent = True
+                task.cancel()
+
+        # The idle timeout, kept here and not as httpx's read timeout, which sets a timer
+        # again on every read.
+        silence = SilenceTimer(self._idle_timeout, stalled)
         parser = SseParser()
         ending = _Ending()
-        # An uncompressed stream is read raw: httpx's decoding layer costs a resumption a read.
-        raw = "content-encoding" not in response.headers and not response.is_stream_consumed
-        reads = response.aiter_raw() if raw else response.aiter_bytes()
         try:
-            while not ending.done:
-                data = await anext(reads, None)
-                # At the end of the body, an event without its blank line still counts.
-                events = parser.close() if data is None else parser.feed(data)
-                reasoning, text = _read_events(events, ending)
-                if reasoning:
-                    yield ReasoningDelta(reasoning)
-                if text:
-                    yield TextDelta(text)
-                if data is None:
-                    break
-        except httpx.ReadTimeout as error:
-            raise failures.stalled(self._idle_timeout) from error
-        except httpx.TransportError as error:  # mid-answer, any other fault means the link broke
-            raise failures.lost_connection() from error
+            response = await self._open_stream(model, turns)
+            # An uncompressed stream is read raw: httpx's decoding layer costs a resumption a read.
+            raw = "content-encoding" not in response.headers and not response.is_stream_consumed
+            reads = response.aiter_raw() if raw else response.aiter_bytes()
+            try:
+                while not ending.done:
+                    data = await anext(reads, None)
+                    silence.touch()
+                    # At the end of the body, an event without its blank line still counts.
+                    events = parser.close() if data is None else parser.feed(data)
+                    reasoning, text = _read_events(events, ending)
+                    if reasoning:
+                        yield ReasoningDelta(reasoning)
+                    if text:
+                        yield TextDelta(text)
+                    if data is None:
+                        break
+            except httpx.TransportError as error:  # mid-answer, any fault means the link broke
+                raise failures.lost_connection() from error
+            finally:
+                await response.aclose()
+        except asyncio.CancelledError:
+            if silent and task.uncancel() == 0:  # only the silence cancelled: not a stop
+                raise failures.stalled(self._idle_timeout) from None
+            raise
         finally:
-            await response.aclose()
+            silence.stop()
         if ending.finish_reason is None:
             raise failures.lost_connection()
         yield Finished(ending.finish_reason, ending.usage)
@@ -149,15 +175,17 @@ class OpenRouterClient:
             }
         )
         request = self._http.build_request(
-            "POST", self._chat_url, content=body, headers={"Content-Type": "application/json"}
+            "POST",
+            self._chat_url,
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=self._stream_timeout,
         )
         try:
             response = await self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise failures.unreachable() from error
-        except httpx.TimeoutException as error:  # connected, then no answer in time
-            raise failures.stalled(self._idle_timeout) from error
-        except httpx.HTTPError as error:
+        except httpx.HTTPError as error:  # a write or pool timeout too: silences are timed above
             raise failures.unreachable() from error
         if response.status_code == 200:
             return response

@@ -3,8 +3,9 @@ with httpx.MockTransport standing in for each server's exact bytes."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import orjson
@@ -22,12 +23,15 @@ from openchat.upstream.openrouter import (
 )
 
 Handler = Callable[[httpx.Request], httpx.Response]
+AsyncHandler = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
-def client_for(handler: Handler, key: str | None = "sk-x") -> OpenRouterClient:
+def client_for(
+    handler: Handler | AsyncHandler, key: str | None = "sk-x", idle_timeout: float = 5
+) -> OpenRouterClient:
     settings = Settings(openrouter_api_key=key, openrouter_base_url="http://upstream.test/v1")
     http = build_http_client(settings, httpx.MockTransport(handler))
-    return OpenRouterClient(http, max_tokens=256, idle_timeout=5)
+    return OpenRouterClient(http, max_tokens=256, idle_timeout=idle_timeout)
 
 
 def sse(*events: object, done: bool = True) -> bytes:
@@ -57,6 +61,50 @@ class Streamed(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for piece in self._pieces:
             yield piece
+
+
+class Silent(httpx.AsyncByteStream):
+    """A body that sends its first bytes, then nothing more."""
+
+    def __init__(self, first: bytes) -> None:
+        self._first = first
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._first
+        await asyncio.Event().wait()
+
+
+async def test_a_stream_silent_past_the_idle_timeout_is_a_stall_with_its_text_so_far():
+    body = Silent(sse(chunk("Hel"), done=False))
+    client = client_for(lambda _: httpx.Response(200, stream=body), idle_timeout=0.1)
+    deltas: list[object] = []
+    with pytest.raises(UpstreamError, match=r"stopped sending for 0.1 s") as failure:
+        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
+            deltas.append(delta)
+    assert deltas == [TextDelta("Hel")] and failure.value.upstream_status == 408
+    current = asyncio.current_task()
+    assert current is not None and current.cancelling() == 0  # the stall took its cancel back
+
+
+async def test_an_upstream_that_never_answers_is_a_stall():
+    async def never(_: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    with pytest.raises(UpstreamError, match="stopped sending"):
+        await collect(client_for(never, idle_timeout=0.1))
+
+
+async def test_a_stop_during_a_stall_stays_a_stop():
+    client = client_for(
+        lambda _: httpx.Response(200, stream=Silent(b": hi\n\n")), idle_timeout=0.05
+    )
+    reader = asyncio.create_task(collect(client))
+    await asyncio.sleep(0.045)
+    reader.cancel()  # a stop just before the silence is noticed, or just after
+    await asyncio.sleep(0.02)
+    with pytest.raises(asyncio.CancelledError):
+        await reader
 
 
 @pytest.mark.parametrize("encoding", [None, "gzip"])

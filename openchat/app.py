@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,9 @@ def create_app(
         app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
         if not settings.upstream_configured:
             log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")
+        # What start-up built lives as long as the process: frozen, the collector's full passes
+        # no longer walk it. Those passes were the 100 ms tails of opening a long conversation.
+        gc.freeze()
         try:
             yield
         finally:

@@ -28,13 +28,20 @@ class EventStreamResponse(StreamingResponse):
         task = asyncio.current_task()
         assert task is not None  # an ASGI app always runs in a task
         writing = True
+        reader_left = False
 
-        def reader_left(listener: asyncio.Future[None]) -> None:
-            if writing and not listener.cancelled() and listener.exception() is None:
+        def listened(listener: asyncio.Future[None]) -> None:
+            nonlocal reader_left
+            if listener.cancelled():
+                return
+            if (error := listener.exception()) is not None:
+                log.warning("Listening for the end of a stream failed: %s", type(error).__name__)
+            elif writing:
+                reader_left = True
                 task.cancel()
 
         left = asyncio.ensure_future(_disconnected(receive))
-        left.add_done_callback(reader_left)
+        left.add_done_callback(listened)
         frames = self.body_iterator
         try:
             start = {"type": "http.response.start", "status": self.status_code}
@@ -44,15 +51,12 @@ class EventStreamResponse(StreamingResponse):
                 await send_frame({"type": "http.response.body", "body": frame, "more_body": True})
             await send_frame({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
-            ours = left.done() and not left.cancelled() and left.exception() is None
-            if not ours or task.uncancel():
+            if not reader_left or task.uncancel():
                 raise  # not (only) ours: the server is shutting down
             # The reader left: nothing more to write, and nothing went wrong.
         finally:
             writing = False
             left.cancel()
-            if left.done() and not left.cancelled() and (error := left.exception()) is not None:
-                log.warning("Listening for the end of a stream failed: %s", type(error).__name__)
             close = getattr(frames, "aclose", None)
             if close is not None:  # a reader who left mid-write leaves the frames suspended
                 await close()

@@ -141,3 +141,22 @@ async def test_a_shutdown_together_with_a_leaving_reader_still_cancels():
     peer.gone.set()
     with pytest.raises(asyncio.CancelledError):
         await response
+
+
+async def test_a_failing_listener_is_logged_and_the_frames_still_go_out(
+    caplog: pytest.LogCaptureFixture,
+):
+    async def frames() -> AsyncIterator[bytes]:
+        yield b"data: 0\n\n"
+        await asyncio.sleep(0.02)
+        yield b"data: 1\n\n"
+
+    peer = Peer()
+
+    async def receive() -> dict[str, Any]:
+        await peer.receive()  # the request
+        raise RuntimeError("the server's receive broke")
+
+    await EventStreamResponse(frames())(SCOPE, receive, peer.send)
+    assert peer.body == b"data: 0\n\ndata: 1\n\n"
+    assert "Listening for the end of a stream failed: RuntimeError" in caplog.text

@@ -1,19 +1,23 @@
 """The floor: the least a relay on the server's own stack can cost.
 
-A bare ASGI app under the same uvicorn (httptools, uvloop, one worker) that passes each
+A bare ASGI app on the same server (uvicorn with httptools, one worker, on the app's event
+loop, `openchat.serving`) that passes each
 upstream read of a completion stream straight to the client: no framework, no parsing,
 no storage, no fan-out, and aiohttp's reader with nothing above it. The benchmark runs
 it beside the relay so the relay's cost reads against this floor, not only against the
-simulator called directly. Run it with `uvicorn bench.floor:app`; FLOOR_UPSTREAM is the
-simulator's `/api/v1` URL.
+simulator called directly. Run it with `python -m bench.floor --port P`; FLOOR_UPSTREAM is
+the simulator's `/api/v1` URL.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 
 import aiohttp
 from starlette.types import Receive, Scope, Send
+
+from openchat import serving
 
 FORWARDED = ("authorization", "content-type")
 
@@ -76,3 +80,17 @@ class _Floor:
 
 
 app = _Floor()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    arguments = parser.parse_args()
+    serving.serve(
+        app, arguments.host, arguments.port, http="httptools", access_log=False, log_level="warning"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -150,22 +150,8 @@ def simulator_argv(port: int) -> list[str]:
 
 
 def floor_argv(port: int) -> list[str]:
-    """The floor on the server's own stack: uvicorn, httptools, uvloop, one worker."""
-    return [
-        "uvicorn",
-        "bench.floor:app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    """The floor on the server's own stack: uvicorn, httptools, the app's loop, one worker."""
+    return ["bench.floor", "--host", HOST, "--port", str(port)]
 
 
 def floor_env(simulator_port: int) -> dict[str, str]:

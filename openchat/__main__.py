@@ -10,9 +10,9 @@ import resource
 from collections.abc import Sequence
 from typing import Any
 
-import uvicorn
 from sqlalchemy.engine import make_url
 
+from openchat import serving
 from openchat.app import create_app
 from openchat.settings import Settings
 from openchat.simulator.runner import RunningSimulator
@@ -57,7 +57,7 @@ def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     if not _database_ready(settings.database_url):
         raise SystemExit(1)
     _raise_open_files_limit()
-    uvicorn.run(
+    serving.serve(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,

@@ -56,7 +56,8 @@ Test control (not under /api/v1): `GET /_sim/requests` lists every completion re
 received_at}; outcome is running, complete, error, cancelled (client left first), dropped or
 stalled (kept after the client leaves); chunks_sent counts JSON data events written.
 `DELETE /_sim/requests` clears it and the counters; `GET /_sim/stats` gives {requests,
-open_streams (completions whose response is still open, stalled ones included), cancelled};
+open_streams (completions whose response is still open, stalled ones included), cancelled,
+connections (opened by clients)};
 `GET|POST|DELETE /_sim/config` reads, changes or resets the defaults; `GET /_sim/health`.
 The request log and generation records keep the last 10,000 entries.
 """

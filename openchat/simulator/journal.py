@@ -54,6 +54,7 @@ class Journal:
         self.requests = 0
         self.cancelled = 0
         self.open_streams = 0
+        self.connections = 0  # opened by clients
 
     def receive(self, record: RequestRecord) -> None:
         self._records.append(record)
@@ -95,6 +96,7 @@ class Journal:
             "requests": self.requests,
             "open_streams": self.open_streams,
             "cancelled": self.cancelled,
+            "connections": self.connections,
         }
 
     def reset(self) -> None:
@@ -102,3 +104,4 @@ class Journal:
         self._records.clear()
         self.requests = 0
         self.cancelled = 0
+        self.connections = 0

@@ -80,12 +80,16 @@ class Simulator:
         loop = asyncio.get_running_loop()
         self._ticker = Ticker(loop, self._tick)
         return await loop.create_server(
-            lambda: HttpConnection(self.handle, self._connections),
+            self._accept,
             host,
             port,
             backlog=4096,
             reuse_address=True,
         )
+
+    def _accept(self) -> HttpConnection:
+        self.journal.connections += 1
+        return HttpConnection(self.handle, self._connections)
 
     async def close(self) -> None:
         """Close every client connection and the ticker (the listening server is the caller's)."""

@@ -5,6 +5,7 @@ differences and every failure at this boundary."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from openchat.upstream.sse import SseParser
 log = logging.getLogger(__name__)
 
 ERROR_BODY_LIMIT = 64 * 1024
+END_OF_BODY_WAIT = 1.0  # seconds to wait past `[DONE]` for the body's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,8 @@ class OpenRouterClient:
                         yield TextDelta(text)
                     if data is None:
                         break
+                if data is not None:  # `[DONE]` came before the end of the body
+                    await _read_to_end(reads)
             except httpx.TransportError as error:  # mid-answer, any fault means the link broke
                 raise failures.lost_connection() from error
             finally:
@@ -199,6 +203,19 @@ class OpenRouterClient:
         raise failures.http_failure(
             response.status_code, content, response.headers.get("retry-after")
         )
+
+
+async def _read_to_end(reads: AsyncIterator[bytes]) -> None:
+    """Read past `[DONE]` to the end of the body, so that the connection goes back to the pool.
+
+    A connection closed mid-body is dropped, and the next answer connects again (to
+    OpenRouter: a new TLS handshake). The end normally follows `[DONE]` at once; a server that
+    holds the body open is cut after a short wait, and what it sends is ignored.
+    """
+    with contextlib.suppress(TimeoutError, httpx.TransportError):
+        async with asyncio.timeout(END_OF_BODY_WAIT):
+            async for _ in reads:
+                pass
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

@@ -14,6 +14,7 @@ import pytest
 from openchat.domain import Turn
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
+from openchat.upstream import openrouter
 from openchat.upstream.openrouter import (
     Finished,
     OpenRouterClient,
@@ -139,14 +140,34 @@ async def test_stream_without_usage_or_done_marker_still_completes():
     assert deltas == [TextDelta("Hi!"), Finished("stop", None)]
 
 
-async def test_deltas_come_per_read_and_nothing_is_read_past_done():
+async def test_deltas_come_per_read_and_what_follows_done_is_read_to_the_end_and_ignored():
+    ended = False
+
     async def reads() -> AsyncIterator[bytes]:
+        nonlocal ended
         yield sse(chunk("a"), chunk("b"), done=False)
-        yield sse(chunk("c", finish="stop")) + b'data: {"never": 1}\n\n'
-        raise AssertionError("read past [DONE]")
+        yield sse(chunk("c", finish="stop")) + sse(chunk("never"), done=False)
+        yield sse(chunk("nor this"), done=False)
+        ended = True  # the body was read to its end: its connection can serve the next answer
 
     deltas = await collect(client_for(lambda _: httpx.Response(200, content=reads())))
     assert deltas == [TextDelta("ab"), TextDelta("c"), Finished("stop", None)]
+    assert ended
+
+
+async def test_a_body_held_open_after_done_is_cut_after_a_short_wait(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.05)
+
+    async def reads() -> AsyncIterator[bytes]:
+        yield sse(chunk("Hi", finish="stop"))
+        await asyncio.sleep(60)  # never ends the body
+        yield b""
+
+    async with asyncio.timeout(5):
+        deltas = await collect(client_for(lambda _: httpx.Response(200, content=reads())))
+    assert deltas == [TextDelta("Hi"), Finished("stop", None)]
 
 
 async def test_reasoning_content_key_of_vllm_and_llama_cpp():

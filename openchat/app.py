@@ -62,11 +62,14 @@ def create_app(
         # no longer walk it. Those passes were the 100 ms tails of opening a long conversation.
         # Then the collector runs less often (see COLLECTOR_THRESHOLDS).
         gc.freeze()
+        thresholds = gc.get_threshold()
         gc.set_threshold(*COLLECTOR_THRESHOLDS)
         try:
             yield
         finally:
+            gc.set_threshold(*thresholds)  # the process may host more than this app
             await chat.close()
+            await upstream.settle()
             await http.aclose()
             await database.dispose()
 

@@ -8,8 +8,9 @@ Here the listening socket is watched like any other and every waiting connection
 the backlog) is accepted on each turn, as asyncio's own loop does; each is then handed to
 uvloop, which does the connection's reads and writes as before.
 
-`serve()` runs uvicorn on this loop (by import string, `LOOP`) with a socket bound
-beforehand, which reaches `create_server(sock=...)`.
+`serve()` binds the listening sockets itself (one per address the host resolves to, as
+asyncio's `create_server` would) and runs uvicorn on this loop (by import string, `LOOP`)
+with them, so that they reach `create_server(sock=...)`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import uvloop
 log = logging.getLogger(__name__)
 
 LOOP = "openchat.serving:new_event_loop"
+STARTUP_FAILURE = 3  # uvicorn's exit status when it cannot start
 ACCEPT_RETRY_SECONDS = 1.0  # out of file descriptors or memory: try again after this
 SYSTEM_LIMITS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
@@ -54,7 +56,41 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 def serve(app: Any, host: str, port: int, **options: Any) -> None:
     """Run `app` on uvicorn, on this loop, until a signal stops it; `options` go to uvicorn."""
     config = uvicorn.Config(app, host=host, port=port, loop=LOOP, **options)
-    uvicorn.Server(config).run(sockets=[config.bind_socket()])
+    sockets = bind(host, port)
+    for sock in sockets:
+        address, bound_port = sock.getsockname()[:2]
+        shown = f"[{address}]" if sock.family == socket.AF_INET6 else address
+        log.info("Listening on http://%s:%d", shown, bound_port)
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    except KeyboardInterrupt:  # Ctrl+C: uvicorn has shut down gracefully, then re-raised it
+        pass
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address `host` resolves to (IPv6 ones for IPv6 only), as
+    asyncio's `create_server` binds them; exit with one clear line when that fails."""
+    sockets: list[socket.socket] = []
+    try:
+        found = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+        for family, kind, protocol, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as error:
+        for sock in sockets:
+            sock.close()
+        log.error("Cannot listen on %s port %d: %s", host, port, error.strerror or error)
+        raise SystemExit(STARTUP_FAILURE) from None
+    return sockets
 
 
 class BatchAcceptServer(asyncio.AbstractServer):
@@ -101,8 +137,9 @@ class BatchAcceptServer(asyncio.AbstractServer):
             except ConnectionAbortedError:
                 continue  # the client gave up while it waited
             except OSError as error:
-                if error.errno not in SYSTEM_LIMITS:
-                    raise
+                if error.errno not in SYSTEM_LIMITS:  # one connection's fault (accept(2))
+                    log.warning("Could not accept a connection: %s", error.strerror)
+                    continue
                 # Connections wait in the kernel's queue until descriptors free up.
                 log.error("Cannot accept connections (%s); retrying shortly", error.strerror)
                 self._pause()

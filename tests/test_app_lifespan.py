@@ -19,6 +19,7 @@ async def test_start_up_freezes_what_it_built(tmp_path: Path):
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 0
             assert gc.get_threshold() == COLLECTOR_THRESHOLDS != before
+        assert gc.get_threshold() == before
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)

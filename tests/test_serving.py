@@ -1,19 +1,23 @@
-"""The server's event loop: a listening socket that accepts every waiting connection on each
-turn of a busy loop, hands each to uvloop, and stops and resumes cleanly."""
+"""The server's event loop and its sockets: a listening socket that accepts every waiting
+connection on each turn of a busy loop, hands each to uvloop, and stops and resumes cleanly;
+binding to every address of a host; a clean Ctrl+C."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openchat import serving
 from openchat.serving import BatchAcceptServer, new_event_loop
+from tests.servers import AppServer
 
 BURST = 50
 TURN_SECONDS = 0.01  # each turn of the loop is kept this busy, as under load
@@ -162,3 +166,41 @@ def test_out_of_descriptors_pauses_accepting_and_then_resumes(
 
     run(main)
     assert "Cannot accept connections (Too many open files)" in caplog.text
+
+
+def test_bind_listens_on_every_address_of_the_host_ipv6_for_ipv6_only():
+    sockets = serving.bind("localhost", 0)
+    try:
+        families = {sock.family for sock in sockets}
+        resolved = {info[0] for info in socket.getaddrinfo("localhost", 0, type=socket.SOCK_STREAM)}
+        assert families == resolved
+        for sock in sockets:
+            if sock.family == socket.AF_INET6:
+                assert sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 1
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_bind_to_a_port_in_use_exits_with_one_clear_line(caplog: pytest.LogCaptureFixture):
+    taken = listening_socket()
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            serving.bind("127.0.0.1", port)
+    finally:
+        taken.close()
+    assert exit_.value.code == serving.STARTUP_FAILURE
+    assert f"Cannot listen on 127.0.0.1 port {port}: Address already in use" in caplog.text
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path):
+    server = AppServer(f"sqlite:///{tmp_path / 'app.db'}", tmp_path / "server.log").start()
+    assert server.process is not None
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=15) == 0
+    log = server.log()
+    assert "Application shutdown complete" in log
+    assert "Traceback" not in log
+    assert f"Listening on http://127.0.0.1:{server.port}" in log

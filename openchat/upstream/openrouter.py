@@ -91,6 +91,7 @@ class OpenRouterClient:
         self._stream_timeout = httpx.Timeout(
             connect=timeout.connect, read=None, write=timeout.write, pool=timeout.pool
         )
+        self._closing: set[asyncio.Task[None]] = set()  # bodies read past `[DONE]`
 
     async def list_models(self) -> list[ModelInfo]:
         """The upstream catalogue, normalised; raise UpstreamError on failure."""
@@ -136,6 +137,7 @@ class OpenRouterClient:
             # An uncompressed stream is read raw: httpx's decoding layer costs a resumption a read.
             raw = "content-encoding" not in response.headers and not response.is_stream_consumed
             reads = response.aiter_raw() if raw else response.aiter_bytes()
+            data: bytes | None = b""
             try:
                 while not ending.done:
                     data = await anext(reads, None)
@@ -149,12 +151,13 @@ class OpenRouterClient:
                         yield TextDelta(text)
                     if data is None:
                         break
-                if data is not None:  # `[DONE]` came before the end of the body
-                    await _read_to_end(reads)
             except httpx.TransportError as error:  # mid-answer, any fault means the link broke
                 raise failures.lost_connection() from error
             finally:
-                await response.aclose()
+                if ending.done and data is not None:  # `[DONE]` came before the body's end
+                    self._close_after_end(response, reads)
+                else:
+                    await response.aclose()
         except asyncio.CancelledError:
             if silent and task.uncancel() == 0:  # only the silence cancelled: not a stop
                 raise failures.stalled(self._idle_timeout) from None
@@ -164,6 +167,20 @@ class OpenRouterClient:
         if ending.finish_reason is None:
             raise failures.lost_connection()
         yield Finished(ending.finish_reason, ending.usage)
+
+    async def settle(self) -> None:
+        """Wait until every body still being read past `[DONE]` is closed."""
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    def _close_after_end(self, response: httpx.Response, reads: AsyncIterator[bytes]) -> None:
+        """Read the body past `[DONE]` in a task of its own, then close it.
+
+        The answer is complete: neither a stop nor the idle timeout can reach this.
+        """
+        task = asyncio.create_task(_read_to_end(response, reads))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def _open_stream(self, model: str, turns: Sequence[Turn]) -> httpx.Response:
         """Send the completion request; return the 200 response, whose body is the stream."""
@@ -205,17 +222,21 @@ class OpenRouterClient:
         )
 
 
-async def _read_to_end(reads: AsyncIterator[bytes]) -> None:
-    """Read past `[DONE]` to the end of the body, so that the connection goes back to the pool.
+async def _read_to_end(response: httpx.Response, reads: AsyncIterator[bytes]) -> None:
+    """Read past `[DONE]` to the end of the body, then close it.
 
-    A connection closed mid-body is dropped, and the next answer connects again (to
-    OpenRouter: a new TLS handshake). The end normally follows `[DONE]` at once; a server that
-    holds the body open is cut after a short wait, and what it sends is ignored.
+    A body closed before its end loses its connection, and the next answer connects again
+    (to OpenRouter: a new TLS handshake); read to its end, the connection goes back to the
+    pool. The end normally follows `[DONE]` at once; a server that holds the body open is cut
+    after a short wait, and what it sends is ignored.
     """
-    with contextlib.suppress(TimeoutError, httpx.TransportError):
-        async with asyncio.timeout(END_OF_BODY_WAIT):
-            async for _ in reads:
-                pass
+    try:
+        with contextlib.suppress(TimeoutError, httpx.TransportError):
+            async with asyncio.timeout(END_OF_BODY_WAIT):
+                async for _ in reads:
+                    pass
+    finally:
+        await response.aclose()
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

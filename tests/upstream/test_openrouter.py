@@ -141,33 +141,45 @@ async def test_stream_without_usage_or_done_marker_still_completes():
 
 
 async def test_deltas_come_per_read_and_what_follows_done_is_read_to_the_end_and_ignored():
-    ended = False
+    ended = asyncio.Event()
 
     async def reads() -> AsyncIterator[bytes]:
-        nonlocal ended
         yield sse(chunk("a"), chunk("b"), done=False)
         yield sse(chunk("c", finish="stop")) + sse(chunk("never"), done=False)
         yield sse(chunk("nor this"), done=False)
-        ended = True  # the body was read to its end: its connection can serve the next answer
+        ended.set()  # the body was read to its end: its connection can serve the next answer
 
-    deltas = await collect(client_for(lambda _: httpx.Response(200, content=reads())))
+    client = client_for(lambda _: httpx.Response(200, content=reads()))
+    deltas = await collect(client)
     assert deltas == [TextDelta("ab"), TextDelta("c"), Finished("stop", None)]
-    assert ended
+    async with asyncio.timeout(5):
+        await client.settle()
+    assert ended.is_set()
 
 
-async def test_a_body_held_open_after_done_is_cut_after_a_short_wait(
+async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a_wait(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.05)
+    monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.2)
+    closed = asyncio.Event()
 
     async def reads() -> AsyncIterator[bytes]:
-        yield sse(chunk("Hi", finish="stop"))
-        await asyncio.sleep(60)  # never ends the body
-        yield b""
+        try:
+            yield sse(chunk("Hi", finish="stop"))
+            await asyncio.sleep(60)  # never ends the body
+            yield b""
+        finally:
+            closed.set()
 
-    async with asyncio.timeout(5):
-        deltas = await collect(client_for(lambda _: httpx.Response(200, content=reads())))
+    # The idle timeout is shorter than the wait: the complete answer still is no stall.
+    client = client_for(lambda _: httpx.Response(200, content=reads()), idle_timeout=0.05)
+    async with asyncio.timeout(0.15):
+        deltas = await collect(client)
     assert deltas == [TextDelta("Hi"), Finished("stop", None)]
+    assert not closed.is_set()
+    async with asyncio.timeout(5):
+        await client.settle()
+    assert closed.is_set()
 
 
 async def test_reasoning_content_key_of_vllm_and_llama_cpp():

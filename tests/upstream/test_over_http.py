@@ -24,6 +24,7 @@ async def test_answers_in_a_row_share_one_upstream_connection(simulator_url: str
                 d async for d in client.stream_chat("openai/gpt-4o-mini", [Turn("user", "hi")])
             ]
             assert isinstance(deltas[0], TextDelta) and isinstance(deltas[-1], Finished)
+            await client.settle()  # the body's end is read in the background
         stats = (await http.get(f"{simulator_url}/_sim/stats")).json()
     finally:
         await http.aclose()

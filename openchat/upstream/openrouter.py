@@ -5,7 +5,6 @@ differences and every failure at this boundary."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -231,12 +230,14 @@ async def _read_to_end(response: httpx.Response, reads: AsyncIterator[bytes]) ->
     after a short wait, and what it sends is ignored.
     """
     try:
-        with contextlib.suppress(TimeoutError, httpx.TransportError):
+        try:
             async with asyncio.timeout(END_OF_BODY_WAIT):
                 async for _ in reads:
                     pass
-    finally:
-        await response.aclose()
+        finally:
+            await response.aclose()
+    except Exception as error:  # the answer is complete: at worst, the connection is not reused
+        log.debug("Stopped reading past [DONE]: %s", type(error).__name__)
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

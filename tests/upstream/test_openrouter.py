@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -180,6 +181,19 @@ async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a
     async with asyncio.timeout(5):
         await client.settle()
     assert closed.is_set()
+
+
+async def test_a_failure_past_done_changes_nothing(caplog: pytest.LogCaptureFixture):
+    async def reads() -> AsyncIterator[bytes]:
+        yield sse(chunk("Hi", finish="stop"))
+        raise RuntimeError("broken after the end")
+
+    caplog.set_level(logging.DEBUG, logger="openchat.upstream.openrouter")
+    client = client_for(lambda _: httpx.Response(200, content=reads()))
+    assert await collect(client) == [TextDelta("Hi"), Finished("stop", None)]
+    async with asyncio.timeout(5):
+        await client.settle()
+    assert "Stopped reading past [DONE]: RuntimeError" in caplog.text
 
 
 async def test_reasoning_content_key_of_vllm_and_llama_cpp():

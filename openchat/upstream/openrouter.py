@@ -203,9 +203,7 @@ class OpenRouterClient:
         )
         try:
             response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise failures.unreachable() from error
-        except httpx.HTTPError as error:  # a write or pool timeout too: silences are timed above
+        except httpx.HTTPError as error:  # connect, write or pool: silences are timed above
             raise failures.unreachable() from error
         if response.status_code == 200:
             return response

@@ -129,7 +129,6 @@ async def _child(workload: Workload, upstream: str, database: Path) -> None:
     from openchat.settings import Settings
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings(
         openrouter_api_key=SecretStr(API_KEY),
         openrouter_base_url=upstream,

@@ -53,7 +53,7 @@ def _database_ready(database_url: str) -> bool:
 def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     settings = Settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo polls its simulator with it
     if not _database_ready(settings.database_url):
         raise SystemExit(1)
     _raise_open_files_limit()

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -20,7 +19,7 @@ from openchat.middleware import Guard
 from openchat.settings import Settings
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
-from openchat.upstream.openrouter import OpenRouterClient, build_http_client
+from openchat.upstream.openrouter import OpenRouterClient, open_session
 from openchat.web import mount_web
 
 log = logging.getLogger(__name__)
@@ -33,18 +32,16 @@ MAX_BODY_BYTES = 1024 * 1024
 COLLECTOR_THRESHOLDS = (5000, 5, 100)
 
 
-def create_app(
-    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
-) -> FastAPI:
-    """Build the app; `transport` lets tests put a fake in front of the upstream client."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app from `settings` (by default, the environment and `.env`)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = open_database(settings.database_url)
         await migrate(database)
-        http = build_http_client(settings, transport)
-        upstream = OpenRouterClient(http, settings.max_tokens, settings.upstream_idle_timeout)
+        session = open_session(settings)
+        upstream = OpenRouterClient(session, settings)
         chat = ChatService(
             SqlChatStore(database),
             upstream.stream_chat if settings.upstream_configured else None,
@@ -70,7 +67,7 @@ def create_app(
             gc.set_threshold(*thresholds)  # the process may host more than this app
             await chat.close()
             await upstream.settle()
-            await http.aclose()
+            await session.close()
             await database.dispose()
 
     app = FastAPI(

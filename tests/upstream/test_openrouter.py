@@ -1,14 +1,14 @@
-"""The upstream client against the small differences of OpenAI-compatible servers,
-with httpx.MockTransport standing in for each server's exact bytes."""
+"""The upstream client against the small differences of OpenAI-compatible servers, each
+played byte for byte by a real HTTP server on 127.0.0.1 (`raw_server`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
 import orjson
 import pytest
 
@@ -21,19 +21,35 @@ from openchat.upstream.openrouter import (
     OpenRouterClient,
     ReasoningDelta,
     TextDelta,
-    build_http_client,
+    open_session,
 )
+from tests.upstream.raw_server import RawServer, Reply, Seen, Wire, raw_server
 
-Handler = Callable[[httpx.Request], httpx.Response]
-AsyncHandler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+SSE_HEAD = {"Content-Type": "text/event-stream"}
+Serve = Callable[..., Awaitable[tuple[OpenRouterClient, RawServer]]]
 
 
-def client_for(
-    handler: Handler | AsyncHandler, key: str | None = "sk-x", idle_timeout: float = 5
-) -> OpenRouterClient:
-    settings = Settings(openrouter_api_key=key, openrouter_base_url="http://upstream.test/v1")
-    http = build_http_client(settings, httpx.MockTransport(handler))
-    return OpenRouterClient(http, max_tokens=256, idle_timeout=idle_timeout)
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Start a server playing a reply and a client of it; both close when the test ends."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(
+            reply: Reply, key: str | None = "sk-x", idle_timeout: float = 5
+        ) -> tuple[OpenRouterClient, RawServer]:
+            server = await stack.enter_async_context(raw_server(reply))
+            settings = Settings(
+                openrouter_api_key=key,
+                openrouter_base_url=server.url,
+                upstream_idle_timeout=idle_timeout,
+                max_tokens=256,
+                _env_file=None,  # type: ignore[call-arg]
+            )
+            session = open_session(settings)
+            stack.push_async_callback(session.close)
+            return OpenRouterClient(session, settings), server
+
+        yield start
 
 
 def sse(*events: object, done: bool = True) -> bytes:
@@ -49,36 +65,48 @@ def chunk(
     }
 
 
+def answer(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    """A whole answer in one chunk."""
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.send(status, body, headers or SSE_HEAD)
+
+    return reply
+
+
+def pieces(*parts: bytes, pause: float = 0.05, end: bool = True) -> Reply:
+    """An answer in chunks, each after a pause, so that each arrives in a read of its own."""
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, SSE_HEAD)
+        for part in parts:
+            await wire.chunk(part)
+            await asyncio.sleep(pause)
+        if end:
+            await wire.end()
+
+    return reply
+
+
+def then_silence(first: bytes) -> Reply:
+    """An answer that sends its first bytes, then nothing more."""
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, SSE_HEAD)
+        await wire.chunk(first)
+        await wire.hold()
+
+    return reply
+
+
 async def collect(client: OpenRouterClient) -> list[object]:
     return [delta async for delta in client.stream_chat("m", [Turn("user", "hi")])]
 
 
-class Streamed(httpx.AsyncByteStream):
-    """A body that arrives in pieces, not read ahead: as a real transport delivers it."""
-
-    def __init__(self, body: bytes, pieces: int = 3) -> None:
-        size = len(body) // pieces + 1
-        self._pieces = [body[start : start + size] for start in range(0, len(body), size)]
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self._pieces:
-            yield piece
-
-
-class Silent(httpx.AsyncByteStream):
-    """A body that sends its first bytes, then nothing more."""
-
-    def __init__(self, first: bytes) -> None:
-        self._first = first
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self._first
-        await asyncio.Event().wait()
-
-
-async def test_a_stream_silent_past_the_idle_timeout_is_a_stall_with_its_text_so_far():
-    body = Silent(sse(chunk("Hel"), done=False))
-    client = client_for(lambda _: httpx.Response(200, stream=body), idle_timeout=0.1)
+async def test_a_stream_silent_past_the_idle_timeout_is_a_stall_with_its_text_so_far(
+    serve: Serve,
+):
+    client, _ = await serve(then_silence(sse(chunk("Hel"), done=False)), idle_timeout=0.1)
     deltas: list[object] = []
     with pytest.raises(UpstreamError, match=r"stopped sending for 0.1 s") as failure:
         async for delta in client.stream_chat("m", [Turn("user", "hi")]):
@@ -88,19 +116,36 @@ async def test_a_stream_silent_past_the_idle_timeout_is_a_stall_with_its_text_so
     assert current is not None and current.cancelling() == 0  # the stall took its cancel back
 
 
-async def test_an_upstream_that_never_answers_is_a_stall():
-    async def never(_: httpx.Request) -> httpx.Response:
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
+async def test_an_upstream_that_never_answers_is_a_stall(serve: Serve):
+    async def never(_: Seen, wire: Wire) -> None:
+        await wire.hold()
 
+    client, _ = await serve(never, idle_timeout=0.1)
     with pytest.raises(UpstreamError, match="stopped sending"):
-        await collect(client_for(never, idle_timeout=0.1))
+        await collect(client)
 
 
-async def test_a_stop_during_a_stall_stays_a_stop():
-    client = client_for(
-        lambda _: httpx.Response(200, stream=Silent(b": hi\n\n")), idle_timeout=0.05
+async def test_an_upstream_that_cannot_be_reached_says_so():
+    async with raw_server(answer(b"")) as gone:
+        url = gone.url  # nothing listens on its port once the block ends
+    settings = Settings(
+        openrouter_api_key="sk-x",
+        openrouter_base_url=url,
+        _env_file=None,  # type: ignore[call-arg]
     )
+    session = open_session(settings)
+    client = OpenRouterClient(session, settings)
+    try:
+        with pytest.raises(UpstreamError, match="Could not reach the model service"):
+            await collect(client)
+        with pytest.raises(UpstreamError, match="Could not reach the model service"):
+            await client.list_models()
+    finally:
+        await session.close()
+
+
+async def test_a_stop_during_a_stall_stays_a_stop(serve: Serve):
+    client, _ = await serve(then_silence(b": hi\n\n"), idle_timeout=0.05)
     reader = asyncio.create_task(collect(client))
     await asyncio.sleep(0.045)
     reader.cancel()  # a stop just before the silence is noticed, or just after
@@ -110,139 +155,156 @@ async def test_a_stop_during_a_stall_stays_a_stop():
 
 
 @pytest.mark.parametrize("encoding", [None, "gzip"])
-async def test_a_streamed_body_is_read_raw_or_decoded(encoding: str | None):
+async def test_a_streamed_body_is_read_plain_or_decompressed(serve: Serve, encoding: str | None):
     body = sse(chunk("Hel"), chunk("lo", finish="stop"))
-    headers = {"content-type": "text/event-stream"}
+    headers = dict(SSE_HEAD)
     if encoding:
-        body, headers["content-encoding"] = gzip.compress(body), encoding
-    client = client_for(lambda _: httpx.Response(200, stream=Streamed(body), headers=headers))
+        body, headers["Content-Encoding"] = gzip.compress(body), encoding
+    third = len(body) // 3 + 1
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, headers)
+        for start in range(0, len(body), third):
+            await wire.chunk(body[start : start + third])
+        await wire.end()
+
+    client, _ = await serve(reply)
     deltas = await collect(client)
     assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == "Hello"
     assert isinstance(deltas[-1], Finished) and deltas[-1].finish_reason == "stop"
 
 
-async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choices_chunk():
+async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choices_chunk(
+    serve: Serve,
+):
     body = sse(
         chunk("", role="assistant"),
         chunk("Hel", reasoning_content=None),
         chunk("lo", finish="stop"),
         {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}},
     )
-    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+    client, _ = await serve(answer(body))
+    deltas = await collect(client)
     assert deltas[0] == TextDelta("Hello")
     final = deltas[-1]
     assert isinstance(final, Finished) and final.finish_reason == "stop"
     assert final.usage is not None and final.usage.total_tokens == 5 and final.usage.cost is None
 
 
-async def test_stream_without_usage_or_done_marker_still_completes():
-    body = sse(chunk("Hi"), chunk("!", finish="stop"), done=False)
-    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
-    assert deltas == [TextDelta("Hi!"), Finished("stop", None)]
+async def test_stream_without_usage_or_done_marker_still_completes(serve: Serve):
+    client, _ = await serve(answer(sse(chunk("Hi"), chunk("!", finish="stop"), done=False)))
+    assert await collect(client) == [TextDelta("Hi!"), Finished("stop", None)]
 
 
-async def test_deltas_come_per_read_and_what_follows_done_is_read_to_the_end_and_ignored():
-    ended = asyncio.Event()
-
-    async def reads() -> AsyncIterator[bytes]:
-        yield sse(chunk("a"), chunk("b"), done=False)
-        yield sse(chunk("c", finish="stop")) + sse(chunk("never"), done=False)
-        yield sse(chunk("nor this"), done=False)
-        ended.set()  # the body was read to its end: its connection can serve the next answer
-
-    client = client_for(lambda _: httpx.Response(200, content=reads()))
+async def test_deltas_come_per_read_and_what_follows_done_is_read_and_ignored(serve: Serve):
+    client, server = await serve(
+        pieces(
+            sse(chunk("a"), chunk("b"), done=False),
+            sse(chunk("c", finish="stop")) + sse(chunk("never"), done=False),
+            sse(chunk("nor this"), done=False),
+        )
+    )
     deltas = await collect(client)
     assert deltas == [TextDelta("ab"), TextDelta("c"), Finished("stop", None)]
     async with asyncio.timeout(5):
         await client.settle()
-    assert ended.is_set()
+    # The body was read to its end: its connection serves the next answer.
+    assert await collect(client) == deltas
+    assert server.connections == 1 and len(server.seen) == 2
 
 
 async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a_wait(
-    monkeypatch: pytest.MonkeyPatch,
+    serve: Serve, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.2)
-    closed = asyncio.Event()
-
-    async def reads() -> AsyncIterator[bytes]:
-        try:
-            yield sse(chunk("Hi", finish="stop"))
-            await asyncio.sleep(60)  # never ends the body
-            yield b""
-        finally:
-            closed.set()
-
     # The idle timeout is shorter than the wait: the complete answer still is no stall.
-    client = client_for(lambda _: httpx.Response(200, content=reads()), idle_timeout=0.05)
+    client, server = await serve(then_silence(sse(chunk("Hi", finish="stop"))), idle_timeout=0.05)
     async with asyncio.timeout(0.15):
         deltas = await collect(client)
     assert deltas == [TextDelta("Hi"), Finished("stop", None)]
-    assert not closed.is_set()
+    assert not server.closed.is_set()
     async with asyncio.timeout(5):
         await client.settle()
-    assert closed.is_set()
+        await server.closed.wait()  # cut: the connection was not kept for another answer
 
 
-async def test_a_failure_past_done_changes_nothing(caplog: pytest.LogCaptureFixture):
-    async def reads() -> AsyncIterator[bytes]:
-        yield sse(chunk("Hi", finish="stop"))
-        raise RuntimeError("broken after the end")
+async def test_a_failure_past_done_changes_nothing(serve: Serve, caplog: pytest.LogCaptureFixture):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, SSE_HEAD)
+        await wire.chunk(sse(chunk("Hi", finish="stop")))
+        await asyncio.sleep(0.05)
+        wire.cut()  # before the body's end
 
     caplog.set_level(logging.DEBUG, logger="openchat.upstream.openrouter")
-    client = client_for(lambda _: httpx.Response(200, content=reads()))
+    client, _ = await serve(reply)
     assert await collect(client) == [TextDelta("Hi"), Finished("stop", None)]
     async with asyncio.timeout(5):
         await client.settle()
-    assert "Stopped reading past [DONE]: RuntimeError" in caplog.text
+    assert "Stopped reading past [DONE]: ClientPayloadError" in caplog.text
 
 
-async def test_reasoning_content_key_of_vllm_and_llama_cpp():
-    body = sse(chunk(None, reasoning_content="think"), chunk("ok", finish="stop"))
-    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+async def test_a_connection_lost_mid_answer_keeps_its_text_as_a_lost_connection(serve: Serve):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, SSE_HEAD)
+        await wire.chunk(sse(chunk("Hel"), done=False))
+        await asyncio.sleep(0.05)
+        wire.cut()
+
+    client, _ = await serve(reply)
+    deltas: list[object] = []
+    with pytest.raises(UpstreamError, match="connection to the model was lost"):
+        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
+            deltas.append(delta)
+    assert deltas == [TextDelta("Hel")]
+
+
+async def test_reasoning_content_key_of_vllm_and_llama_cpp(serve: Serve):
+    client, _ = await serve(
+        answer(sse(chunk(None, reasoning_content="think"), chunk("ok", finish="stop")))
+    )
+    deltas = await collect(client)
     assert deltas[:2] == [ReasoningDelta("think"), TextDelta("ok")]
 
 
-async def test_old_vllm_error_object_is_terminal():
+async def test_old_vllm_error_object_is_terminal(serve: Serve):
     body = sse(chunk("par"), {"object": "error", "message": "engine died", "code": 500})
+    client, _ = await serve(answer(body))
     with pytest.raises(UpstreamError, match="engine died"):
-        await collect(client_for(lambda _: httpx.Response(200, content=body)))
+        await collect(client)
 
 
-async def test_malformed_line_is_skipped():
-    body = b"data: {not json\n\n" + sse(chunk("ok", finish="stop"))
-    deltas = await collect(client_for(lambda _: httpx.Response(200, content=body)))
+async def test_malformed_line_is_skipped(serve: Serve):
+    client, _ = await serve(answer(b"data: {not json\n\n" + sse(chunk("ok", finish="stop"))))
+    deltas = await collect(client)
     assert deltas[0] == TextDelta("ok")
 
 
-async def test_request_shape_and_headers():
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=sse(chunk("x", finish="stop")))
-
-    await collect(client_for(handler))
-    request = seen[0]
-    assert request.url == "http://upstream.test/v1/chat/completions"
-    body = orjson.loads(request.content)
+async def test_request_shape_and_headers(serve: Serve):
+    client, server = await serve(answer(sse(chunk("x", finish="stop"))))
+    await collect(client)
+    request = server.seen[0]
+    assert (request.method, request.path) == ("POST", "/v1/chat/completions")
+    body = orjson.loads(request.body)
     assert body["stream"] is True and body["max_tokens"] == 256
     assert body["stream_options"] == {"include_usage": True}
     assert body["messages"] == [{"role": "user", "content": "hi"}]
     assert request.headers["authorization"] == "Bearer sk-x"
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["x-title"] == "Open Chat"
+    assert request.headers["http-referer"]
 
 
-async def test_local_server_without_key_sends_no_authorization():
-    seen: list[httpx.Request] = []
+async def test_local_server_without_key_sends_no_authorization(serve: Serve):
+    listing = orjson.dumps({"object": "list", "data": []})
+    client, server = await serve(
+        answer(listing, headers={"Content-Type": "application/json"}), key=None
+    )
+    assert await client.list_models() == []
+    assert (server.seen[0].method, server.seen[0].path) == ("GET", "/v1/models")
+    assert "authorization" not in server.seen[0].headers
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"object": "list", "data": []})
 
-    await client_for(handler, key=None).list_models()
-    assert "authorization" not in seen[0].headers
-
-
-async def test_model_lists_of_other_servers_are_normalised():
+async def test_model_lists_of_other_servers_are_normalised(serve: Serve):
     rows = [
         {"id": "llama3:8b", "object": "model", "owned_by": "library"},
         {"id": "served", "max_model_len": 32768},
@@ -255,7 +317,7 @@ async def test_model_lists_of_other_servers_are_normalised():
         },
         {"object": "model"},
     ]
-    client = client_for(lambda _: httpx.Response(200, json={"object": "list", "data": rows}))
+    client, _ = await serve(answer(orjson.dumps({"object": "list", "data": rows})))
     models = {model.id: model for model in await client.list_models()}
     assert set(models) == {"llama3:8b", "served", "gguf", "or/x"}
     assert models["llama3:8b"].name == "llama3:8b" and models["llama3:8b"].pricing is None
@@ -264,20 +326,40 @@ async def test_model_lists_of_other_servers_are_normalised():
     assert models["or/x"].context_length == 4096 and models["or/x"].pricing is not None
 
 
-async def test_llama_cpp_legacy_error_line_carries_its_message():
+async def test_a_model_list_error_reads_as_its_status(serve: Serve):
+    envelope = orjson.dumps({"error": {"code": 401, "message": "No auth credentials found"}})
+    client, _ = await serve(answer(envelope, status=401))
+    with pytest.raises(UpstreamError, match="rejected the API key") as caught:
+        await client.list_models()
+    assert caught.value.upstream_status == 401
+
+
+async def test_llama_cpp_legacy_error_line_carries_its_message(serve: Serve):
     body = (
         sse(chunk("par"), done=False)
         + b'error: {"code":500,"message":"slot unavailable","type":"server_error"}\n\n'
     )
+    client, _ = await serve(answer(body))
     with pytest.raises(UpstreamError, match="slot unavailable"):
-        await collect(client_for(lambda _: httpx.Response(200, content=body)))
+        await collect(client)
 
 
-async def test_an_error_status_whose_body_breaks_off_still_reads_as_that_status():
-    async def broken() -> AsyncIterator[bytes]:
-        yield b'{"error": {"message": "over'
-        raise httpx.ReadError("connection reset")
+async def test_an_error_status_carries_retry_after(serve: Serve):
+    envelope = orjson.dumps({"error": {"code": 429, "message": "slow down"}})
+    client, _ = await serve(answer(envelope, status=429, headers={"Retry-After": "7"}))
+    with pytest.raises(UpstreamError, match="Try again in 7 s") as caught:
+        await collect(client)
+    assert caught.value.upstream_status == 429 and caught.value.retry_after == 7
 
+
+async def test_an_error_status_whose_body_breaks_off_still_reads_as_that_status(serve: Serve):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(503, {"Content-Type": "application/json"})
+        await wire.chunk(b'{"error": {"message": "over')
+        await asyncio.sleep(0.05)
+        wire.cut()
+
+    client, _ = await serve(reply)
     with pytest.raises(UpstreamError) as caught:
-        await collect(client_for(lambda _: httpx.Response(503, content=broken())))
+        await collect(client)
     assert caught.value.upstream_status == 503

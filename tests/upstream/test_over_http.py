@@ -1,4 +1,4 @@
-"""The upstream client against the simulator over real HTTP, through its real transport."""
+"""The upstream client against the simulator over real HTTP, through its real session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from openchat.domain import Turn
 from openchat.settings import Settings
-from openchat.upstream.openrouter import Finished, OpenRouterClient, TextDelta, build_http_client
+from openchat.upstream.openrouter import Finished, OpenRouterClient, TextDelta, open_session
 
 
 @pytest.mark.usefixtures("sim")  # the simulator's counters start from zero
@@ -16,8 +16,8 @@ async def test_answers_in_a_row_share_one_upstream_connection(simulator_url: str
         openrouter_base_url=f"{simulator_url}/api/v1",
         _env_file=None,  # type: ignore[call-arg]
     )
-    http = build_http_client(settings)
-    client = OpenRouterClient(http, max_tokens=64, idle_timeout=5)
+    session = open_session(settings)
+    client = OpenRouterClient(session, settings)
     try:
         for _ in range(3):
             deltas = [
@@ -25,9 +25,10 @@ async def test_answers_in_a_row_share_one_upstream_connection(simulator_url: str
             ]
             assert isinstance(deltas[0], TextDelta) and isinstance(deltas[-1], Finished)
             await client.settle()  # the body's end is read in the background
-        stats = (await http.get(f"{simulator_url}/_sim/stats")).json()
+        async with session.get(f"{simulator_url}/_sim/stats") as response:
+            stats = await response.json()
     finally:
-        await http.aclose()
+        await session.close()
     # Each body was read to its end, past `[DONE]`: the connection went back to the pool.
     assert stats == {
         "requests": 3,

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import ssl
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import certifi
 import orjson
-from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
 from openchat.domain import ModelInfo, Pricing, Turn, Usage
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 ERROR_BODY_LIMIT = 64 * 1024
 END_OF_BODY_WAIT = 1.0  # seconds to wait past `[DONE]` for the body's end
 POOL_WAIT = 30.0  # seconds a request may wait for a free connection, beyond connecting
+KEEPALIVE_SECONDS = 5.0  # an idle pooled connection is closed after this
 JSON_BODY = {"Content-Type": "application/json"}
 
 
@@ -53,34 +56,43 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
     """The one shared upstream session: auth, attribution, timeouts, pool size.
 
     aiohttp straight, with no other HTTP layer above it: each read of a streamed answer is one
-    `readany()`, and each request one call into aiohttp. Upstream cookies are never kept.
-    Call it from a running event loop.
+    `readany()`, and each request one call into aiohttp. Upstream cookies are never kept, and
+    no proxy is used. Call it from a running event loop.
     """
     headers = {"HTTP-Referer": settings.app_url, "X-Title": settings.app_title}
     headers["X-OpenRouter-Title"] = settings.app_title
     if settings.openrouter_api_key is not None:
         headers["Authorization"] = f"Bearer {settings.openrouter_api_key.get_secret_value()}"
-    # A proxy from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read once: aiohttp's `trust_env` would
-    # read the environment (and ~/.netrc) again on every request, each time in a thread.
-    try:
-        proxy, proxy_auth = get_env_proxy_for_url(URL(settings.openrouter_base_url))
-    except LookupError:
-        proxy, proxy_auth = None, None
+    connect, idle = settings.upstream_connect_timeout, settings.upstream_idle_timeout
     return aiohttp.ClientSession(
         headers=headers,
-        connector=aiohttp.TCPConnector(limit=settings.upstream_max_connections),
+        connector=aiohttp.TCPConnector(
+            limit=settings.upstream_max_connections,
+            ssl=_certificates(),
+            keepalive_timeout=KEEPALIVE_SECONDS,
+        ),
         cookie_jar=aiohttp.DummyCookieJar(),
-        timeout=_timeout(settings.upstream_connect_timeout, settings.upstream_idle_timeout),
-        proxy=proxy,
-        proxy_auth=proxy_auth,
+        # Requests other than streams: a whole answer within this, whatever its reads do.
+        timeout=_timeout(connect, idle, total=POOL_WAIT + connect + idle),
     )
 
 
-def _timeout(connect: float, read: float | None) -> aiohttp.ClientTimeout:
+def _timeout(
+    connect: float, read: float | None, total: float | None = None
+) -> aiohttp.ClientTimeout:
     # `connect` covers the wait for a free connection of the pool as well as connecting.
     return aiohttp.ClientTimeout(
-        total=None, connect=POOL_WAIT + connect, sock_connect=connect, sock_read=read
+        total=total, connect=POOL_WAIT + connect, sock_connect=connect, sock_read=read
     )
+
+
+def _certificates() -> ssl.SSLContext:
+    """The CA bundle of `certifi`, or the one SSL_CERT_FILE / SSL_CERT_DIR names: the same on
+    every host, including those without system certificates."""
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class OpenRouterClient:
@@ -100,7 +112,7 @@ class OpenRouterClient:
     async def list_models(self) -> list[ModelInfo]:
         """The upstream catalogue, normalised; raise UpstreamError on failure."""
         try:
-            async with self._session.get(self._models_url) as response:
+            async with self._session.get(self._models_url, allow_redirects=False) as response:
                 content = await response.read()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise failures.unreachable() from error
@@ -200,7 +212,11 @@ class OpenRouterClient:
         )
         try:
             response = await self._session.post(
-                self._chat_url, data=body, headers=JSON_BODY, timeout=self._stream_timeout
+                self._chat_url,
+                data=body,
+                headers=JSON_BODY,
+                timeout=self._stream_timeout,
+                allow_redirects=False,  # a redirected POST would be sent again, as a GET
             )
         except (aiohttp.ClientError, TimeoutError) as error:  # silences are timed above
             raise failures.unreachable() from error
@@ -211,7 +227,7 @@ class OpenRouterClient:
         except aiohttp.ClientError:  # the status alone still says what went wrong
             content = b""
         finally:
-            response.close()
+            response.release()  # back to the pool if read to its end
         log.error("Upstream answered %s for model %s", response.status, model)
         raise failures.http_failure(response.status, content, response.headers.get("Retry-After"))
 

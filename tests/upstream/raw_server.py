@@ -55,7 +55,7 @@ class Wire:
         self.cut_off = True
 
     def cut(self) -> None:
-        """Drop the connection where the answer stands, as a crash or a reset would."""
+        """Drop the connection where the answer stands, as a crashed server would."""
         self.cut_off = True
         transport = self._writer.transport
         assert isinstance(transport, asyncio.Transport)
@@ -70,7 +70,7 @@ class RawServer:
     url: str  # the API's base URL, `/v1` included
     seen: list[Seen] = field(default_factory=list)
     connections: int = 0
-    closed: asyncio.Event = field(default_factory=asyncio.Event)  # a client closed a connection
+    closed: asyncio.Event = field(default_factory=asyncio.Event)  # a connection ended
 
 
 @contextlib.asynccontextmanager
@@ -103,6 +103,7 @@ async def raw_server(reply: Reply) -> AsyncIterator[RawServer]:
         yield state
     finally:
         server.close()
+        await asyncio.sleep(0)  # a connection accepted just now starts its handler
         for task in list(handlers):
             task.cancel()
         await asyncio.gather(*handlers, return_exceptions=True)

@@ -46,8 +46,10 @@ async def serve() -> AsyncIterator[Serve]:
                 _env_file=None,  # type: ignore[call-arg]
             )
             session = open_session(settings)
+            client = OpenRouterClient(session, settings)
             stack.push_async_callback(session.close)
-            return OpenRouterClient(session, settings), server
+            stack.push_async_callback(client.settle)  # first: bodies still read past [DONE]
+            return client, server
 
         yield start
 
@@ -74,11 +76,13 @@ def answer(body: bytes, status: int = 200, headers: dict[str, str] | None = None
     return reply
 
 
-def pieces(*parts: bytes, pause: float = 0.05, end: bool = True) -> Reply:
+def pieces(
+    *parts: bytes, pause: float = 0.05, end: bool = True, headers: dict[str, str] | None = None
+) -> Reply:
     """An answer in chunks, each after a pause, so that each arrives in a read of its own."""
 
     async def reply(_: Seen, wire: Wire) -> None:
-        await wire.head(200, SSE_HEAD)
+        await wire.head(200, headers or SSE_HEAD)
         for part in parts:
             await wire.chunk(part)
             await asyncio.sleep(pause)
@@ -131,6 +135,7 @@ async def test_an_upstream_that_cannot_be_reached_says_so():
     settings = Settings(
         openrouter_api_key="sk-x",
         openrouter_base_url=url,
+        upstream_idle_timeout=5,  # bounds the wait should another process take the port
         _env_file=None,  # type: ignore[call-arg]
     )
     session = open_session(settings)
@@ -155,20 +160,16 @@ async def test_a_stop_during_a_stall_stays_a_stop(serve: Serve):
 
 
 @pytest.mark.parametrize("encoding", [None, "gzip"])
-async def test_a_streamed_body_is_read_plain_or_decompressed(serve: Serve, encoding: str | None):
+async def test_a_streamed_body_is_read_plain_or_decompressed_across_reads(
+    serve: Serve, encoding: str | None
+):
     body = sse(chunk("Hel"), chunk("lo", finish="stop"))
     headers = dict(SSE_HEAD)
     if encoding:
         body, headers["Content-Encoding"] = gzip.compress(body), encoding
     third = len(body) // 3 + 1
-
-    async def reply(_: Seen, wire: Wire) -> None:
-        await wire.head(200, headers)
-        for start in range(0, len(body), third):
-            await wire.chunk(body[start : start + third])
-        await wire.end()
-
-    client, _ = await serve(reply)
+    parts = [body[start : start + third] for start in range(0, len(body), third)]
+    client, _ = await serve(pieces(*parts, headers=headers))
     deltas = await collect(client)
     assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == "Hello"
     assert isinstance(deltas[-1], Finished) and deltas[-1].finish_reason == "stop"
@@ -216,10 +217,10 @@ async def test_deltas_come_per_read_and_what_follows_done_is_read_and_ignored(se
 async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a_wait(
     serve: Serve, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.2)
+    monkeypatch.setattr(openrouter, "END_OF_BODY_WAIT", 0.6)
     # The idle timeout is shorter than the wait: the complete answer still is no stall.
-    client, server = await serve(then_silence(sse(chunk("Hi", finish="stop"))), idle_timeout=0.05)
-    async with asyncio.timeout(0.15):
+    client, server = await serve(then_silence(sse(chunk("Hi", finish="stop"))), idle_timeout=0.3)
+    async with asyncio.timeout(0.5):
         deltas = await collect(client)
     assert deltas == [TextDelta("Hi"), Finished("stop", None)]
     assert not server.closed.is_set()
@@ -290,7 +291,7 @@ async def test_request_shape_and_headers(serve: Serve):
     assert body["messages"] == [{"role": "user", "content": "hi"}]
     assert request.headers["authorization"] == "Bearer sk-x"
     assert request.headers["content-type"] == "application/json"
-    assert request.headers["x-title"] == "Open Chat"
+    assert request.headers["x-title"] == request.headers["x-openrouter-title"] == "Open Chat"
     assert request.headers["http-referer"]
 
 
@@ -363,3 +364,70 @@ async def test_an_error_status_whose_body_breaks_off_still_reads_as_that_status(
     with pytest.raises(UpstreamError) as caught:
         await collect(client)
     assert caught.value.upstream_status == 503
+
+
+async def test_a_stopped_answer_never_leaves_its_unread_body_to_the_next_one(serve: Serve):
+    client, server = await serve(
+        pieces(sse(chunk("a"), done=False), sse(chunk("b", finish="stop")), pause=0.2)
+    )
+    stream = client.stream_chat("m", [Turn("user", "hi")])
+    assert await anext(stream) == TextDelta("a")
+    await stream.aclose()  # as a stop does, mid-body
+    assert await collect(client) == [TextDelta("a"), TextDelta("b"), Finished("stop", None)]
+    assert server.connections == 2  # the cut body's connection was closed, not pooled
+
+
+async def test_a_failed_answer_never_leaves_its_unread_body_to_the_next_one(serve: Serve):
+    calls = 0
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # an error chunk, then more of the body that is never read
+            await wire.head(200, SSE_HEAD)
+            await wire.chunk(sse({"error": {"code": 502, "message": "provider down"}}, done=False))
+            await asyncio.sleep(0.2)
+            await wire.chunk(sse(chunk("stale"), done=False))
+            await wire.end()
+        else:
+            await wire.send(200, sse(chunk("fresh", finish="stop")), SSE_HEAD)
+
+    client, server = await serve(reply)
+    with pytest.raises(UpstreamError, match="provider down"):
+        await collect(client)
+    assert await collect(client) == [TextDelta("fresh"), Finished("stop", None)]
+    assert server.connections == 2
+
+
+async def test_a_redirect_is_reported_and_never_followed(serve: Serve):
+    client, server = await serve(
+        answer(b"", status=301, headers={"Location": "/v2/chat/completions"})
+    )
+    with pytest.raises(UpstreamError, match="status 301") as caught:
+        await collect(client)
+    assert caught.value.upstream_status == 301
+    with pytest.raises(UpstreamError, match="status 301"):
+        await client.list_models()
+    assert [(seen.method, seen.path) for seen in server.seen] == [
+        ("POST", "/v1/chat/completions"),
+        ("GET", "/v1/models"),
+    ]
+
+
+async def test_a_long_error_body_is_read_only_in_part(serve: Serve):
+    envelope = orjson.dumps({"error": {"code": 400, "message": "bad " + "x" * 200_000}})
+    client, _ = await serve(answer(envelope, status=400))
+    with pytest.raises(UpstreamError) as caught:
+        await collect(client)
+    assert caught.value.upstream_status == 400
+    assert len(str(caught.value)) < 1_000
+
+
+async def test_upstream_cookies_are_never_sent_back(serve: Serve):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.send(200, sse(chunk("x", finish="stop")), {**SSE_HEAD, "Set-Cookie": "s=1"})
+
+    client, server = await serve(reply)
+    await collect(client)
+    await collect(client)
+    assert all("cookie" not in seen.headers for seen in server.seen)

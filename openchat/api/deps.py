@@ -1,15 +1,19 @@
 """Dependencies of the routes: the service, the settings, the owner, the conversation.
 
 The conversation is looked up here, so an unknown id answers 404 before any stream starts.
-Accounts can come later by changing `current_owner` alone. Every dependency is `async`:
-FastAPI runs plain functions in a thread pool, a thread hop per request for nothing.
+Accounts can come later by changing `owner_of` alone. Every dependency is `async`: FastAPI
+runs plain functions in a thread pool, a thread hop per request for nothing.
+
+The two routes every answer passes through (posting a message, its stream) call the plain
+functions below instead: each dependency FastAPI solves costs about as much as a SQLite
+write, and theirs were 8 % of an answer's instructions.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Request
 
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
@@ -17,9 +21,33 @@ from openchat.domain import LOCAL_OWNER, Conversation
 from openchat.settings import Settings
 
 
-async def get_chat(request: Request) -> ChatService:
+def chat_of(request: Request) -> ChatService:
     chat: ChatService = request.app.state.chat
     return chat
+
+
+def owner_of(request: Request) -> str:  # noqa: ARG001 - accounts will read the request
+    """Who is asking: the single local user, until accounts exist."""
+    return LOCAL_OWNER
+
+
+async def conversation_of(request: Request, conversation_id: str) -> Conversation:
+    """The asker's conversation; NotFound (404) when it is not theirs or does not exist."""
+    return await chat_of(request).get_conversation(owner_of(request), conversation_id)
+
+
+def resume_point(query: int | None, header: str | None) -> int:
+    """The event id to resume after: `?last_event_id=`, else `Last-Event-ID`; 0 is the start."""
+    if query is not None:
+        return query
+    header = (header or "").strip()
+    if header.isascii() and header.isdigit() and len(header) <= 18:
+        return int(header)
+    return 0  # absent or not an id of ours: from the start
+
+
+async def get_chat(request: Request) -> ChatService:
+    return chat_of(request)
 
 
 async def get_catalog(request: Request) -> ModelCatalog:
@@ -32,9 +60,8 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def current_owner() -> str:
-    """The single local user, until accounts exist."""
-    return LOCAL_OWNER
+async def current_owner(request: Request) -> str:
+    return owner_of(request)
 
 
 ChatDep = Annotated[ChatService, Depends(get_chat)]
@@ -43,27 +70,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OwnerDep = Annotated[str, Depends(current_owner)]
 
 
-async def get_conversation(conversation_id: str, request: Request, owner: OwnerDep) -> Conversation:
-    # The service is read here, not through ChatDep: FastAPI solves a dependency again for
-    # every use, even a cached one, and the routes that take a conversation take ChatDep too.
-    chat = await get_chat(request)
-    return await chat.get_conversation(owner, conversation_id)
+async def get_conversation(conversation_id: str, request: Request) -> Conversation:
+    return await conversation_of(request, conversation_id)
 
 
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
-
-
-async def last_event_id(
-    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
-) -> int:
-    """The `Last-Event-ID` header or `?last_event_id=`; 0 means from the start."""
-    if last_event_id is not None:
-        return last_event_id
-    header = (last_event_id_header or "").strip()
-    if header.isascii() and header.isdigit() and len(header) <= 18:
-        return int(header)
-    return 0  # absent or not an id of ours: from the start
-
-
-LastEventIdDep = Annotated[int, Depends(last_event_id)]

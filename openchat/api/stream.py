@@ -6,10 +6,11 @@ Frames are encoded once by the generation; this route only relays bytes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query, Request
 
-from openchat.api.deps import ChatDep, LastEventIdDep, OwnerDep
+from openchat.api.deps import chat_of, owner_of, resume_point
 from openchat.api.event_stream import EventStreamResponse
 from openchat.api.schemas import ErrorOut
 from openchat.chat.events import replay_frames
@@ -31,18 +32,20 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 )
 async def stream_answer(
     conversation_id: str,
-    owner: OwnerDep,
-    chat: ChatDep,
-    last_event_id: LastEventIdDep,
+    request: Request,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[int | None, Query(ge=0)] = None,
     model: str | None = None,
 ) -> EventStreamResponse:
     """Start, attach to, or replay the answer to the latest user message."""
-    source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
+    chat = chat_of(request)  # no dependencies: see deps
+    source = await chat.open_stream(owner_of(request), conversation_id, model)  # 404 first
     frames: AsyncIterator[bytes]
     if isinstance(source, StoredAnswer):
         frames = _once(replay_frames(source.first_id, source.message))
     else:
-        frames = source.frames_after(last_event_id, chat.ping_interval)
+        after = resume_point(last_event_id, last_event_id_header)
+        frames = source.frames_after(after, chat.ping_interval)
     return EventStreamResponse(frames, headers=STREAM_HEADERS)
 
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from openchat.api import ROUTERS
+from openchat.api import OPENAPI_TAGS, ROUTERS
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
@@ -75,10 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         summary="Chat with hundreds of AI models through OpenRouter.",
         lifespan=lifespan,
-        # The docs' order; the routers are included in matching order (see api.ROUTERS).
-        openapi_tags=[
-            {"name": name} for name in ("health", "models", "conversations", "messages", "stream")
-        ],
+        openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings = settings
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]

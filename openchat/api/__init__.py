@@ -10,3 +10,8 @@ from openchat.api import conversations, health, messages, models, stream
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router for module in (messages, stream, conversations, models, health)
 )
+# The order of the API docs' sections, which matching order would otherwise set.
+OPENAPI_TAGS = [
+    {"name": str(module.router.tags[0])}
+    for module in (health, models, conversations, messages, stream)
+]

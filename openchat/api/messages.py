@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 
-from openchat.api.deps import ChatDep, ConversationDep, chat_of, conversation_of
+from openchat.api.deps import ChatDep, ConversationDep, chat_of
 from openchat.api.schemas import ErrorOut, MessageCreate, MessageList, MessageOut, RegenerateRequest
 
 router = APIRouter(
@@ -15,10 +15,11 @@ router = APIRouter(
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut)
-async def post_message(conversation_id: str, body: MessageCreate, request: Request) -> MessageOut:
+async def post_message(
+    conversation: ConversationDep, body: MessageCreate, request: Request
+) -> MessageOut:
     """Store the user message and start its answer; stream it from `/stream`."""
-    conversation = await conversation_of(request, conversation_id)  # no dependencies: see deps
-    chat = chat_of(request)
+    chat = chat_of(request)  # not a dependency: see deps
     message = await chat.send(conversation, body.message, body.model, body.client_message_id)
     return MessageOut.from_domain(message)
 

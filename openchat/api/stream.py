@@ -33,13 +33,14 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 async def stream_answer(
     conversation_id: str,
     request: Request,
-    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
     model: str | None = None,
+    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventStreamResponse:
     """Start, attach to, or replay the answer to the latest user message."""
-    chat = chat_of(request)  # no dependencies: see deps
-    source = await chat.open_stream(owner_of(request), conversation_id, model)  # 404 first
+    chat = chat_of(request)  # not a dependency: see deps
+    owner = await owner_of(request)
+    source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
     frames: AsyncIterator[bytes]
     if isinstance(source, StoredAnswer):
         frames = _once(replay_frames(source.first_id, source.message))

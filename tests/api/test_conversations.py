@@ -106,6 +106,15 @@ def test_unknown_ids_are_404_json(api: httpx.Client):
         assert response.json() == {"detail": "Conversation not found."}
 
 
+def test_an_unknown_conversation_is_404_before_its_body_is_judged(api: httpx.Client):
+    for body in ({}, {"message": 5}, None):
+        response = api.post("/conversations/nope/messages", json=body)
+        assert response.status_code == 404, body
+        assert response.json() == {"detail": "Conversation not found."}
+    response = api.get("/conversations/nope/stream", params={"last_event_id": 3})
+    assert response.status_code == 404
+
+
 def test_validation_errors_are_422_with_readable_detail(api: httpx.Client):
     conversation = new_conversation(api)
     messages = f"/conversations/{conversation['id']}/messages"

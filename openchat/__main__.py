@@ -7,9 +7,11 @@ import argparse
 import asyncio
 import logging
 import resource
+import sys
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from openchat import serving
@@ -51,7 +53,7 @@ def _database_ready(database_url: str) -> bool:
 
 
 def serve(host: str | None, port: int | None, **overrides: Any) -> None:
-    settings = Settings(**overrides)
+    settings = _settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo polls its simulator with it
     if not _database_ready(settings.database_url):
@@ -67,6 +69,18 @@ def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     )
 
 
+def _settings(**overrides: Any) -> Settings:
+    """The settings, or exit 2 with one line per invalid one (never its value: it may be a key)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            reason = error["msg"].removeprefix("Value error, ")
+            sys.stderr.write(f"Invalid setting {name}: {reason}\n")
+        raise SystemExit(2) from None
+
+
 def demo(host: str | None, port: int | None) -> None:
     """The app against a local simulator on a free port, in a database of its own."""
     with RunningSimulator() as simulator:
@@ -75,7 +89,7 @@ def demo(host: str | None, port: int | None) -> None:
             port,
             openrouter_base_url=simulator.base_url,
             openrouter_api_key="sk-demo-simulator",
-            database_url=Settings().database_url.replace("openchat.db", "demo.db"),
+            database_url=_settings().database_url.replace("openchat.db", "demo.db"),
         )
 
 

@@ -12,12 +12,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'openchat.db'}"
 
 
+def _one_line(value: str, what: str) -> str:
+    """`value` without surrounding white space; ValueError if control characters remain."""
+    value = value.strip()
+    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in value):
+        raise ValueError(f"{what} must be one line of text, without control characters")
+    return value
+
+
 class Settings(BaseSettings):
     """Runtime configuration from the environment or `.env`."""
 
-    # Empty values (as in a copied .env.example) mean "use the default".
+    # Empty values (as in a copied .env.example) mean "use the default". An invalid value is
+    # never repeated in the error: it may be the key.
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", extra="ignore", env_ignore_empty=True
+        env_file=PROJECT_ROOT / ".env",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
     openrouter_api_key: SecretStr | None = None
@@ -55,7 +67,14 @@ class Settings(BaseSettings):
     @field_validator("openrouter_api_key")
     @classmethod
     def _blank_key_is_none(cls, key: SecretStr | None) -> SecretStr | None:
-        return key if key and key.get_secret_value().strip() else None
+        value = key.get_secret_value().strip() if key is not None else ""
+        return SecretStr(_one_line(value, "the key")) if value else None
+
+    @field_validator("app_title", "app_url")
+    @classmethod
+    def _header_safe(cls, value: str) -> str:
+        """Sent upstream as headers: a control character would fail every answer."""
+        return _one_line(value, "the value")
 
     @cached_property
     def cors_origin_list(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from openchat.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 
@@ -41,3 +42,22 @@ def test_the_key_is_never_printed():
     settings = Settings(openrouter_api_key="sk-or-v1-secret", _env_file=None)  # type: ignore[call-arg]
     assert "sk-or-v1-secret" not in repr(settings)
     assert settings.upstream_configured is True
+
+
+def test_values_sent_as_headers_are_trimmed_and_must_be_one_line():
+    settings = Settings(
+        openrouter_api_key=" sk-or-v1-abc\n",  # type: ignore[arg-type]
+        app_title=" Open Chat ",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    assert settings.openrouter_api_key is not None
+    assert settings.openrouter_api_key.get_secret_value() == "sk-or-v1-abc"
+    assert settings.app_title == "Open Chat"
+    for field, value in (
+        ("openrouter_api_key", "sk-or-v1-a\r\nX-Injected: 1"),
+        ("app_title", "Open\nChat"),
+        ("app_url", "http://a.test/\tx"),
+    ):
+        with pytest.raises(ValidationError, match="one line of text") as invalid:
+            Settings(**{field: value}, _env_file=None)  # type: ignore[arg-type]
+        assert value not in str(invalid.value)  # never repeated: it may be the key

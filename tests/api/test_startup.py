@@ -28,3 +28,27 @@ def test_unreachable_database_fails_cleanly():
     assert "Cannot open the database postgresql+asyncpg://someone:***@127.0.0.1:1/nowhere" in output
     for leaked in ("hunter2", "Traceback", "sk-or-v1-startup"):
         assert leaked not in output
+
+
+def test_invalid_settings_stop_the_server_with_one_line_each_and_no_value():
+    env = {
+        **os.environ,
+        "PORT": "eighty",
+        "APP_TITLE": "Open\rChat",
+        "OPENROUTER_API_KEY": "sk-or-v1-startup\x07",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "openchat", "serve"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 2
+    assert "Invalid setting PORT: Input should be a valid integer" in output
+    assert "Invalid setting APP_TITLE: the value must be one line of text" in output
+    assert "Invalid setting OPENROUTER_API_KEY: the key must be one line of text" in output
+    for leaked in ("sk-or-v1-startup", "Traceback", "eighty"):
+        assert leaked not in output

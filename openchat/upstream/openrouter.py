@@ -72,7 +72,7 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
             keepalive_timeout=KEEPALIVE_SECONDS,
         ),
         cookie_jar=aiohttp.DummyCookieJar(),
-        # Requests other than streams: a whole answer within this, whatever its reads do.
+        # A request other than a stream (the model list) ends within this, whatever its reads do.
         timeout=_timeout(connect, idle, total=POOL_WAIT + connect + idle),
     )
 

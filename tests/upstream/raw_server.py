@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -54,9 +56,13 @@ class Wire:
             pass
         self.cut_off = True
 
-    def cut(self) -> None:
-        """Drop the connection where the answer stands, as a crashed server would."""
+    def cut(self, reset: bool = False) -> None:
+        """Drop the connection where the answer stands, as a crashed server would: closed, or
+        reset (an RST, as a proxy or a firewall sends)."""
         self.cut_off = True
+        if reset:  # no lingering: the kernel sends RST, not FIN
+            sock = self._writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         transport = self._writer.transport
         assert isinstance(transport, asyncio.Transport)
         transport.abort()

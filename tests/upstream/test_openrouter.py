@@ -244,12 +244,15 @@ async def test_a_failure_past_done_changes_nothing(serve: Serve, caplog: pytest.
     assert "Stopped reading past [DONE]: ClientPayloadError" in caplog.text
 
 
-async def test_a_connection_lost_mid_answer_keeps_its_text_as_a_lost_connection(serve: Serve):
+@pytest.mark.parametrize("reset", [False, True])
+async def test_a_connection_lost_mid_answer_keeps_its_text_as_a_lost_connection(
+    serve: Serve, reset: bool
+):
     async def reply(_: Seen, wire: Wire) -> None:
         await wire.head(200, SSE_HEAD)
         await wire.chunk(sse(chunk("Hel"), done=False))
         await asyncio.sleep(0.05)
-        wire.cut()
+        wire.cut(reset=reset)
 
     client, _ = await serve(reply)
     deltas: list[object] = []

@@ -4,6 +4,7 @@ import { type ReactNode, useState } from "react";
 import type { Components } from "react-markdown";
 import { CopyButton } from "@/components/copy-button";
 import { ImageIcon } from "@/components/icons";
+import { FootnoteRef } from "@/components/markdown/footnote-elements";
 
 const SAFE_HREF = /^(https?:|mailto:)/i;
 const SAFE_SRC = /^https?:/i;
@@ -110,6 +111,10 @@ export const markdownComponents: Components = {
     <ImagePlaceholder src={typeof src === "string" ? src : undefined} alt={alt} />
   ),
   pre: ({ node, children }) => <CodeBlock node={node}>{children}</CodeBlock>,
+  sup: ({ node, children }) => {
+    const number = node?.properties?.dataFootnoteRef;
+    return typeof number === "string" ? <FootnoteRef number={number} /> : <sup>{children}</sup>;
+  },
   table: ({ children }) => (
     <div className="table-wrap">
       <table>{children}</table>

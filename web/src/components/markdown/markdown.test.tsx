@@ -1,5 +1,6 @@
-import { act, fireEvent, render, screen } from "@testing-library/react";
-import { beforeAll, describe, expect, it } from "vitest";
+import { act, fireEvent, render, renderHook, screen } from "@testing-library/react";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { useSteadyNumbers } from "@/components/markdown/footnote-elements";
 import { Markdown } from "@/components/markdown/markdown";
 import { loadHighlight, loadMath } from "@/components/markdown/markdown-extras";
 
@@ -109,5 +110,68 @@ describe("Markdown sanitising", () => {
     });
     expect(container.querySelector(".markdown p")).toBe(first);
     expect(container.textContent).toContain("Second grows");
+  });
+
+  it("renders footnotes: numbered references linking to notes listed last, and back", () => {
+    const scrolled: Element[] = [];
+    const original = Element.prototype.scrollIntoView; // jsdom has none
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    onTestFinished(() => {
+      Element.prototype.scrollIntoView = original;
+    });
+    const container = renderMarkdown(
+      "Cats purr[^cats] and `[^cats]` stays code; [^nope] stays text.\n\n" +
+        "[^cats]: A **study**, 2024.\n\nMore text after.",
+    );
+    const reference = container.querySelector("sup.footnote-ref a") as HTMLAnchorElement;
+    expect(reference.textContent).toBe("1");
+    expect(container.querySelector("code")?.textContent).toBe("[^cats]");
+    expect(container.textContent).toContain("[^nope] stays text");
+    const notes = container.querySelectorAll("section.footnotes li");
+    expect(notes).toHaveLength(1);
+    expect(notes[0].querySelector("strong")?.textContent).toBe("study");
+    expect(reference.getAttribute("href")).toBe(`#${notes[0].id}`);
+    expect(container.querySelector("section.footnotes")).toBe(
+      container.lastElementChild?.lastElementChild,
+    );
+    fireEvent.click(reference);
+    expect(scrolled).toEqual([notes[0]]);
+    fireEvent.click(screen.getByRole("button", { name: "Back to reference 1" }));
+    expect(scrolled[1]).toBe(reference.parentElement);
+    expectInert(container);
+  });
+
+  it("gives two answers' notes ids of their own", () => {
+    const { container } = render(
+      <>
+        <Markdown text={"A[^1]\n\n[^1]: one"} />
+        <Markdown text={"B[^1]\n\n[^1]: two"} />
+      </>,
+    );
+    const ids = [...container.querySelectorAll("section.footnotes li")].map((note) => note.id);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("never lets markdown write a footnote reference of its own", () => {
+    const container = renderMarkdown('<sup data-footnote-ref="1">1</sup> and [^x]');
+    expect(container.querySelector("sup")).toBeNull();
+    expect(container.textContent).toContain('<sup data-footnote-ref="1">1</sup> and [^x]');
+  });
+
+  it("keeps the footnote numbering's identity while the numbering stays the same", () => {
+    const { result, rerender } = renderHook(({ numbers }) => useSteadyNumbers(numbers), {
+      initialProps: { numbers: new Map([["a", 1]]) as ReadonlyMap<string, number> | null },
+    });
+    const first = result.current;
+    rerender({ numbers: new Map([["a", 1]]) });
+    expect(result.current).toBe(first);
+    const renumbered = new Map([
+      ["b", 1],
+      ["a", 2],
+    ]);
+    rerender({ numbers: renumbered });
+    expect(result.current).toBe(renumbered);
   });
 });

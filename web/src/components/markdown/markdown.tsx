@@ -1,14 +1,27 @@
 /**
  * Renders untrusted model output as markdown, block by block.
  *
- * Pipeline: GFM + math syntax → (KaTeX, highlight.js when loaded) → rehype-sanitize
- * → React elements. Raw HTML is never rendered. The text is split into top-level blocks and
- * each block is memoised, so while an answer streams only its last block is parsed again.
+ * Pipeline: GFM + math syntax → (KaTeX, highlight.js when loaded) → footnote references
+ * → rehype-sanitize → React elements. Raw HTML is never rendered. The text is split into
+ * top-level blocks and each block is memoised, so while an answer streams only its last
+ * block is parsed again. Footnote definitions are taken out of the blocks and listed last.
  */
-import { Component, memo, type ReactNode, useMemo } from "react";
+import { Component, memo, type ReactNode, useId, useMemo } from "react";
 import ReactMarkdown from "react-markdown";
 import rehypeSanitize from "rehype-sanitize";
 import type { PluggableList } from "unified";
+import {
+  FootnoteBack,
+  FootnoteIds,
+  footnoteId,
+  useSteadyNumbers,
+} from "@/components/markdown/footnote-elements";
+import {
+  collectFootnotes,
+  type Footnote,
+  mayHaveFootnotes,
+  rehypeFootnoteRefs,
+} from "@/components/markdown/footnotes";
 import { markdownComponents, safeUrl } from "@/components/markdown/markdown-elements";
 import {
   needsHighlight,
@@ -22,21 +35,34 @@ import { normaliseMathDelimiters, splitMarkdownBlocks } from "@/components/markd
 
 const remarkPlugins: PluggableList = [remarkAnswerSyntax];
 
+type Numbers = ReadonlyMap<string, number>;
+
 /** Plugin lists by what is loaded, so memoised blocks see the same array identity. */
 const rehypeCache = new Map<string, PluggableList>();
+const footnoteCache = new WeakMap<Numbers, Map<string, PluggableList>>();
 
-function rehypePluginsFor(math: PluggableList | null, highlight: PluggableList | null) {
+function rehypePluginsFor(
+  math: PluggableList | null,
+  highlight: PluggableList | null,
+  footnotes: Numbers | null,
+) {
   const key = `${math ? 1 : 0}${highlight ? 1 : 0}`;
-  let plugins = rehypeCache.get(key);
+  let cache = rehypeCache;
+  if (footnotes) {
+    cache = footnoteCache.get(footnotes) ?? new Map();
+    footnoteCache.set(footnotes, cache);
+  }
+  let plugins = cache.get(key);
   if (!plugins) {
-    // Sanitising comes last, so whatever KaTeX or highlight.js emit is checked too.
+    // Sanitising comes last, so whatever KaTeX, highlight.js or the references emit is checked too.
     plugins = [
       rehypeRawAsText,
       ...(math ?? []),
       ...(highlight ?? []),
+      ...(footnotes ? [[rehypeFootnoteRefs, footnotes] as PluggableList[number]] : []),
       [rehypeSanitize, markdownSchema],
     ];
-    rehypeCache.set(key, plugins);
+    cache.set(key, plugins);
   }
   return plugins;
 }
@@ -66,20 +92,25 @@ class BlockBoundary extends Component<BoundaryProps, { failed: boolean }> {
   }
 }
 
+interface BlockProps {
+  source: string;
+  math: PluggableList | null;
+  highlight: PluggableList | null;
+  footnotes: Numbers | null;
+}
+
 const MarkdownBlock = memo(function MarkdownBlock({
   source,
   math,
   highlight,
-}: {
-  source: string;
-  math: PluggableList | null;
-  highlight: PluggableList | null;
-}) {
+  footnotes,
+}: BlockProps) {
   // A block gets the heavy renderers only if it needs them, so their arrival re-renders
   // just the blocks with math or code.
   const rehypePlugins = rehypePluginsFor(
     needsMath(source) ? math : null,
     needsHighlight(source) ? highlight : null,
+    footnotes && mayHaveFootnotes(source) ? footnotes : null,
   );
   // Each block is its own box so the browser can skip laying out and painting the
   // blocks that are off screen (see `.md-block` in markdown.css).
@@ -100,26 +131,73 @@ const MarkdownBlock = memo(function MarkdownBlock({
 }, sameBlock);
 
 /** Blocks re-render when their text changes or a renderer they use arrives. */
-function sameBlock(
-  a: { source: string; math: PluggableList | null; highlight: PluggableList | null },
-  b: { source: string; math: PluggableList | null; highlight: PluggableList | null },
-): boolean {
+function sameBlock(a: BlockProps, b: BlockProps): boolean {
   if (a.source !== b.source) return false;
   if (a.math !== b.math && needsMath(b.source)) return false;
   if (a.highlight !== b.highlight && needsHighlight(b.source)) return false;
+  if (a.footnotes !== b.footnotes && mayHaveFootnotes(b.source)) return false;
   return true;
 }
 
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
-  const blocks = useMemo(() => splitMarkdownBlocks(text), [text]);
+  const split = useMemo(() => splitMarkdownBlocks(text), [text]);
+  const footnoted = useMemo(
+    () => (mayHaveFootnotes(text) ? collectFootnotes(split) : null),
+    [split, text],
+  );
+  const numbers = useSteadyNumbers(
+    footnoted && footnoted.numbers.size > 0 ? footnoted.numbers : null,
+  );
+  const blocks = footnoted ? footnoted.blocks : split;
   const { math, highlight } = useMarkdownExtras(text);
+  const ids = useId();
   return (
-    <div className="markdown">
-      {blocks.map((block, index) => (
-        // Blocks only ever grow at the end, so the index is a stable key.
-        // biome-ignore lint/suspicious/noArrayIndexKey: see above
-        <MarkdownBlock key={index} source={block} math={math} highlight={highlight} />
-      ))}
-    </div>
+    <FootnoteIds.Provider value={ids}>
+      <div className="markdown">
+        {blocks.map((block, index) => (
+          <MarkdownBlock
+            // biome-ignore lint/suspicious/noArrayIndexKey: blocks only ever grow at the end
+            key={index}
+            source={block}
+            math={math}
+            highlight={highlight}
+            footnotes={numbers}
+          />
+        ))}
+        {footnoted && footnoted.notes.length > 0 && (
+          <Footnotes notes={footnoted.notes} ids={ids} math={math} highlight={highlight} />
+        )}
+      </div>
+    </FootnoteIds.Provider>
   );
 });
+
+function Footnotes({
+  notes,
+  ids,
+  math,
+  highlight,
+}: {
+  notes: Footnote[];
+  ids: string;
+  math: PluggableList | null;
+  highlight: PluggableList | null;
+}) {
+  return (
+    <section className="footnotes" aria-label="Footnotes">
+      <ol>
+        {notes.map((note) => (
+          <li key={note.number} id={footnoteId(ids, note.number)} value={note.number}>
+            <MarkdownBlock
+              source={note.source}
+              math={math}
+              highlight={highlight}
+              footnotes={null}
+            />
+            {note.referenced && <FootnoteBack number={note.number} />}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

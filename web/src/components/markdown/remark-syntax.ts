@@ -2,7 +2,7 @@
  * The markdown syntax answers use: GitHub tables, strikethrough, task lists and bare-URL
  * links, plus `$…$` / `$$…$$` math. A parse-only remark plugin: unlike remark-gfm and
  * remark-math it does not bundle the markdown serialisers, which this app never uses.
- * (GFM footnotes are left out: their in-page links are not rendered.)
+ * (GFM footnotes are handled across blocks by footnotes.ts, not by the parser.)
  */
 import { gfmAutolinkLiteralFromMarkdown } from "mdast-util-gfm-autolink-literal";
 import { gfmStrikethroughFromMarkdown } from "mdast-util-gfm-strikethrough";

@@ -99,10 +99,11 @@ export const markdownSchema: SanitizeSchema = {
   tagNames: [...(base.tagNames ?? []), ...mathTags, ...svgTags],
   attributes: {
     ...baseAttributes,
-    // Footnote back-references are in-page links this app does not render as links.
+    // No ids or in-page links from model text; footnotes get theirs from the app.
     a: ["href", "ariaLabel", "title"],
     code: [["className", /^language-./, "hljs", "math-inline", "math-display"]],
     span: ["className", "style", "ariaHidden"],
+    sup: [["dataFootnoteRef", /^\d+$/]], // set by footnotes.ts only: markdown cannot write it
     div: [...(baseAttributes.div ?? []), ["className", "math", "math-display"]],
     ...Object.fromEntries(mathTags.map((tag) => [tag, mathAttributes])),
     ...Object.fromEntries(svgTags.map((tag) => [tag, svgAttributes])),

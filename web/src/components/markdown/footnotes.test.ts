@@ -53,4 +53,44 @@ describe("collectFootnotes", () => {
     expect(result.blocks).toEqual(["Example[^b]:\n```\n[^a]: not a note [^b]\n```"]);
     expect(result.notes.map((note) => note.label)).toEqual(["b"]);
   });
+
+  it("never takes a definition from a longer or a tilde fence around a shorter one", () => {
+    for (const text of [
+      "````md\n```\n[^1]: inside code\n````\n\nRef[^1]",
+      "~~~\n```\n[^1]: inside code\n~~~\n\nRef[^1]",
+    ]) {
+      const result = collect(text);
+      expect(result.notes).toEqual([]);
+      expect(result.blocks.join("\n\n")).toBe(text);
+    }
+  });
+
+  it("runs a note on lazily, and past a blank line only over lines indented by four", () => {
+    const result = collect(
+      "A[^1].\n\n[^1]: First line\nsecond line\n\n    more of it\n\n Body paragraph.",
+    );
+    expect(result.notes[0].source).toBe("First line\nsecond line\n\nmore of it");
+    expect(result.blocks).toEqual(["A[^1].", " Body paragraph."]);
+  });
+
+  it("numbers without gaps when a label is defined twice, and keeps both texts", () => {
+    const result = collect("A[^a] B[^b]\n\n[^a]: one\n[^a]: two\n[^b]: three");
+    expect(result.notes.map((note) => [note.number, note.source, note.referenced])).toEqual([
+      [1, "one", true],
+      [2, "three", true],
+      [3, "two", false],
+    ]);
+    expect(Object.fromEntries(result.numbers)).toEqual({ a: 1, b: 2 });
+  });
+
+  it("matches labels whatever their case, and reads CRLF text", () => {
+    expect(collect("Ref[^Note].\n\n[^note]: lower").numbers.get("note")).toBe(1);
+    const crlf = collect("A[^1].\r\n\r\n[^1]: note\r\n");
+    expect(crlf.notes.map((note) => note.source)).toEqual(["note"]);
+  });
+
+  it("counts no reference written in math", () => {
+    const result = collect("Energy $E[^b]$ here[^a] and[^b].\n\n[^b]: bee\n[^a]: ay");
+    expect(Object.fromEntries(result.numbers)).toEqual({ a: 1, b: 2 });
+  });
 });

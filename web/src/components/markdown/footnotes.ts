@@ -3,10 +3,11 @@
  * are taken out of the blocks and listed at the end, numbered in the order of their first
  * reference; each reference (`[^label]`) becomes a superscript number. A definition is
  * always shown, referenced or not, so no text of the answer is lost; a reference without a
- * definition stays as written.
+ * definition stays as written. Code and math are left alone.
  */
 import type { ElementContent, Root } from "hast";
 import { SKIP, visit } from "unist-util-visit";
+import { closesFence, type Fence, openingFence } from "@/components/markdown/split-blocks";
 
 export interface Footnote {
   label: string;
@@ -21,10 +22,17 @@ export interface FootnotedText {
   numbers: ReadonlyMap<string, number>; // label -> number, for the references
 }
 
-const DEFINITION = /^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$/;
-const REFERENCE = /\[\^([^\]\s]+)\]/g;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const CONTINUATION = /^(?: {1,4}|\t)/;
+// A label as GFM has it: no brackets, no white space, at most 999 characters. (Allowing `[`
+// made a long run of `[^` cost quadratic time on every streamed token.)
+const LABEL = "[^[\\]\\s]{1,999}";
+const DEFINITION = new RegExp(`^ {0,3}\\[\\^(${LABEL})\\]:[ \\t]?(.*?)\\r?$`);
+const REFERENCE = new RegExp(`\\[\\^(${LABEL})\\]`, "g");
+const INDENTED = /^(?: {4}|\t)/; // a continuation after a blank line
+
+/** Labels match whatever their case, as in GFM. */
+function key(label: string): string {
+  return label.toLowerCase();
+}
 
 /** Whether a block may hold footnotes: the cheap test before any work. */
 export function mayHaveFootnotes(text: string): boolean {
@@ -48,33 +56,38 @@ export function collectFootnotes(blocks: string[]): FootnotedText {
   const defined = new Set(definitions.map((definition) => definition.label));
   for (const block of kept) {
     if (!mayHaveFootnotes(block)) continue;
-    for (const match of withoutCode(block).matchAll(REFERENCE)) {
-      const label = match[1];
+    for (const match of prose(block).matchAll(REFERENCE)) {
+      const label = key(match[1]);
       if (defined.has(label) && !firstSeen.has(label)) firstSeen.set(label, firstSeen.size);
     }
   }
-  // Referenced ones first, in reference order; then the others, in the order written.
+  // Cited ones first, in the order cited; then the others (a label's later definitions too),
+  // in the order written.
+  const seenLabels = new Set<string>();
   const ordered = definitions
-    .map((definition, index) => ({
-      ...definition,
-      rank: firstSeen.get(definition.label) ?? firstSeen.size + index,
-    }))
+    .map((definition, index) => {
+      const first = !seenLabels.has(definition.label);
+      seenLabels.add(definition.label);
+      const cited = first ? firstSeen.get(definition.label) : undefined;
+      return { ...definition, cited: cited !== undefined, rank: cited ?? firstSeen.size + index };
+    })
     .sort((a, b) => a.rank - b.rank);
   const numbers = new Map<string, number>();
   const notes = ordered.map((definition, index) => {
     const number = index + 1;
-    if (!numbers.has(definition.label)) numbers.set(definition.label, number);
+    if (definition.cited) numbers.set(definition.label, number);
     return {
       label: definition.label,
       number,
       source: definition.source,
-      referenced: firstSeen.has(definition.label) && numbers.get(definition.label) === number,
+      referenced: definition.cited,
     };
   });
   return { blocks: kept, notes, numbers };
 }
 
-/** The block without its definition lines (and their indented continuations). */
+/** The block without its definitions: a definition runs on over the lines that follow it
+ * (lazily, as a paragraph does) and, past a blank line, over lines indented by four. */
 function takeDefinitions(block: string): {
   text: string;
   found: { label: string; source: string }[];
@@ -82,15 +95,23 @@ function takeDefinitions(block: string): {
   const text: string[] = [];
   const found: { label: string; lines: string[] }[] = [];
   let current: { label: string; lines: string[] } | null = null;
-  let fenced = false;
+  let afterBlank = false;
+  let fence: Fence | null = null;
   for (const line of block.split("\n")) {
-    if (FENCE.test(line)) fenced = !fenced;
-    const definition = fenced ? null : DEFINITION.exec(line);
+    if (fence) {
+      if (closesFence(line, fence)) fence = null;
+    } else {
+      fence = openingFence(line);
+    }
+    const definition = fence ? null : DEFINITION.exec(line);
+    const blank = line.trim() === "";
     if (definition) {
-      current = { label: definition[1], lines: [definition[2]] };
+      current = { label: key(definition[1]), lines: [definition[2]] };
       found.push(current);
-    } else if (!fenced && current && (CONTINUATION.test(line) || line.trim() === "")) {
-      current.lines.push(line.replace(CONTINUATION, ""));
+      afterBlank = false;
+    } else if (current && !fence && (blank || (afterBlank ? INDENTED.test(line) : true))) {
+      current.lines.push(line.replace(INDENTED, ""));
+      afterBlank = afterBlank || blank;
     } else {
       current = null;
       text.push(line);
@@ -102,25 +123,36 @@ function takeDefinitions(block: string): {
   };
 }
 
-/** The text without code (fenced blocks, inline spans), so `[^x]` written as code is no
- * reference. */
-function withoutCode(text: string): string {
-  let fenced = false;
-  const prose = text.split("\n").map((line) => {
-    const fence = FENCE.test(line);
-    if (fence) fenced = !fenced;
-    return fenced || fence ? "" : line;
+/** The text without code (fenced blocks, inline spans) or math, where `[^x]` is no reference. */
+function prose(text: string): string {
+  let fence: Fence | null = null;
+  const lines = text.split("\n").map((line) => {
+    if (fence) {
+      if (closesFence(line, fence)) fence = null;
+      return "";
+    }
+    fence = openingFence(line);
+    return fence ? "" : line;
   });
-  return prose.join("\n").replace(/(`+)[\s\S]*?\1/g, (span) => " ".repeat(span.length));
+  return lines
+    .join("\n")
+    .replace(/(`+)[\s\S]*?\1|\$\$[\s\S]*?\$\$|\$[^$\n]*\$/g, (span) => " ".repeat(span.length));
 }
 
-const NOT_IN = new Set(["code", "pre", "a"]);
+const NOT_IN = new Set(["code", "pre", "a", "math"]);
 
-/** A rehype plugin: each `[^label]` with a definition becomes `<sup data-footnote-ref=N>`. */
+function skipped(node: ElementContent): boolean {
+  if (node.type !== "element") return false;
+  const classes = node.properties?.className;
+  return NOT_IN.has(node.tagName) || (Array.isArray(classes) && classes.includes("katex"));
+}
+
+/** A rehype plugin: each `[^label]` with a note becomes `<sup data-footnote-ref=N>`; never in
+ * code, links or math. It runs before sanitising, which checks what it makes. */
 export function rehypeFootnoteRefs(numbers: ReadonlyMap<string, number>) {
   return (tree: Root) => {
     visit(tree, (node, index, parent) => {
-      if (node.type === "element" && NOT_IN.has(node.tagName)) return SKIP;
+      if (node.type === "element" && skipped(node)) return SKIP;
       if (node.type !== "text" || !parent || index === undefined) return;
       const parts = splitReferences(node.value, numbers);
       if (!parts) return;
@@ -137,7 +169,7 @@ function splitReferences(
   const parts: ElementContent[] = [];
   let last = 0;
   for (const match of value.matchAll(REFERENCE)) {
-    const number = numbers.get(match[1]);
+    const number = numbers.get(key(match[1]));
     if (number === undefined || match.index === undefined) continue;
     if (match.index > last) parts.push({ type: "text", value: value.slice(last, match.index) });
     parts.push({

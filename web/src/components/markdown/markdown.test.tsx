@@ -1,8 +1,12 @@
 import { act, fireEvent, render, renderHook, screen } from "@testing-library/react";
+import type { Root as HastRoot } from "hast";
+import rehypeSanitize from "rehype-sanitize";
+import { unified } from "unified";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { useSteadyNumbers } from "@/components/markdown/footnote-elements";
 import { Markdown } from "@/components/markdown/markdown";
 import { loadHighlight, loadMath } from "@/components/markdown/markdown-extras";
+import { markdownSchema } from "@/components/markdown/sanitize-schema";
 
 beforeAll(async () => {
   await Promise.all([loadMath(), loadHighlight()]);
@@ -173,5 +177,50 @@ describe("Markdown sanitising", () => {
     ]);
     rerender({ numbers: renumbered });
     expect(result.current).toBe(renumbered);
+  });
+
+  it("jumps back to the note's own reference, and makes none in links or math", () => {
+    const scrolled: Element[] = [];
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    onTestFinished(() => {
+      Element.prototype.scrollIntoView = original;
+    });
+    const container = renderMarkdown(
+      "A[^a], [the paper[^b]](https://x.org), $E[^b]$ and B[^b].\n\n[^a]: one\n[^b]: two",
+    );
+    expect(container.querySelectorAll("a sup, .katex sup")).toHaveLength(0);
+    expect(container.querySelectorAll("sup.footnote-ref")).toHaveLength(2);
+    fireEvent.click(screen.getByRole("button", { name: "Back to reference 2" }));
+    expect(scrolled).toEqual([container.querySelector('sup[data-footnote-ref="2"]')]);
+  });
+});
+
+describe("markdownSchema", () => {
+  it("keeps on a sup only a numeric data-footnote-ref", () => {
+    const tree: HastRoot = {
+      type: "root",
+      children: [
+        {
+          type: "element",
+          tagName: "sup",
+          properties: { dataFootnoteRef: "1", className: ["x"], onClick: "alert(1)" },
+          children: [],
+        },
+        {
+          type: "element",
+          tagName: "sup",
+          properties: { dataFootnoteRef: "1 onclick=x" },
+          children: [],
+        },
+      ],
+    };
+    const clean = unified().use(rehypeSanitize, markdownSchema).runSync(tree) as HastRoot;
+    const props = clean.children.map((child) =>
+      child.type === "element" ? child.properties : null,
+    );
+    expect(props).toEqual([{ dataFootnoteRef: "1" }, {}]);
   });
 });

@@ -10,12 +10,12 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const LIST_ITEM = /^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
 const BLANK = /^\s*$/;
 
-interface Fence {
+export interface Fence {
   char: string;
   length: number;
 }
 
-function openingFence(line: string): Fence | null {
+export function openingFence(line: string): Fence | null {
   const match = FENCE.exec(line);
   if (!match) return null;
   const marker = match[1];
@@ -24,7 +24,7 @@ function openingFence(line: string): Fence | null {
   return { char: marker[0], length: marker.length };
 }
 
-function closesFence(line: string, fence: Fence): boolean {
+export function closesFence(line: string, fence: Fence): boolean {
   const trimmed = line.trim();
   if (trimmed.length < fence.length || line.length - line.trimStart().length > 3) return false;
   for (const ch of trimmed) if (ch !== fence.char) return false;

@@ -96,20 +96,16 @@ function takeDefinitions(block: string): {
   const found: { label: string; lines: string[] }[] = [];
   let current: { label: string; lines: string[] } | null = null;
   let afterBlank = false;
-  let fence: Fence | null = null;
-  for (const line of block.split("\n")) {
-    if (fence) {
-      if (closesFence(line, fence)) fence = null;
-    } else {
-      fence = openingFence(line);
-    }
-    const definition = fence ? null : DEFINITION.exec(line);
+  const lines = block.split("\n");
+  const code = codeLines(lines);
+  for (const [index, line] of lines.entries()) {
+    const definition = code[index] ? null : DEFINITION.exec(line);
     const blank = line.trim() === "";
     if (definition) {
       current = { label: key(definition[1]), lines: [definition[2]] };
       found.push(current);
       afterBlank = false;
-    } else if (current && !fence && (blank || (afterBlank ? INDENTED.test(line) : true))) {
+    } else if (current && !code[index] && (blank || (afterBlank ? INDENTED.test(line) : true))) {
       current.lines.push(line.replace(INDENTED, ""));
       afterBlank = afterBlank || blank;
     } else {
@@ -123,18 +119,25 @@ function takeDefinitions(block: string): {
   };
 }
 
-/** The text without code (fenced blocks, inline spans) or math, where `[^x]` is no reference. */
-function prose(text: string): string {
+/** For each line, whether it belongs to a fenced code block, its fences included. */
+function codeLines(lines: string[]): boolean[] {
   let fence: Fence | null = null;
-  const lines = text.split("\n").map((line) => {
+  return lines.map((line) => {
     if (fence) {
       if (closesFence(line, fence)) fence = null;
-      return "";
+      return true;
     }
     fence = openingFence(line);
-    return fence ? "" : line;
+    return fence !== null;
   });
+}
+
+/** The text without code (fenced blocks, inline spans) or math, where `[^x]` is no reference. */
+function prose(text: string): string {
+  const lines = text.split("\n");
+  const code = codeLines(lines);
   return lines
+    .map((line, index) => (code[index] ? "" : line))
     .join("\n")
     .replace(/(`+)[\s\S]*?\1|\$\$[\s\S]*?\$\$|\$[^$\n]*\$/g, (span) => " ".repeat(span.length));
 }

@@ -1,4 +1,5 @@
-"""Start-up: a database that cannot be opened stops the server with one clear line."""
+"""Start-up: a database that cannot be opened, or an invalid setting, stops the server with
+one clear line."""
 
 from __future__ import annotations
 
@@ -9,44 +10,37 @@ import sys
 from tests.servers import ROOT, free_port
 
 
-def test_unreachable_database_fails_cleanly():
-    env = {
-        **os.environ,
-        "DATABASE_URL": "postgresql+asyncpg://someone:hunter2@127.0.0.1:1/nowhere",
-        "OPENROUTER_API_KEY": "sk-or-v1-startup",
-    }
+def serve(*arguments: str, **environment: str) -> tuple[int, str]:
+    """Run `openchat serve` until it exits; its status and everything it printed."""
     done = subprocess.run(
-        [sys.executable, "-m", "openchat", "serve", "--port", str(free_port())],
+        [sys.executable, "-m", "openchat", "serve", *arguments],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **environment},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    output = done.stdout + done.stderr
-    assert done.returncode == 1
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_unreachable_database_fails_cleanly():
+    status, output = serve(
+        "--port",
+        str(free_port()),
+        DATABASE_URL="postgresql+asyncpg://someone:hunter2@127.0.0.1:1/nowhere",
+        OPENROUTER_API_KEY="sk-or-v1-startup",
+    )
+    assert status == 1
     assert "Cannot open the database postgresql+asyncpg://someone:***@127.0.0.1:1/nowhere" in output
     for leaked in ("hunter2", "Traceback", "sk-or-v1-startup"):
         assert leaked not in output
 
 
 def test_invalid_settings_stop_the_server_with_one_line_each_and_no_value():
-    env = {
-        **os.environ,
-        "PORT": "eighty",
-        "APP_TITLE": "Open\rChat",
-        "OPENROUTER_API_KEY": "sk-or-v1-startup\x07",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "openchat", "serve"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    status, output = serve(
+        PORT="eighty", APP_TITLE="Open\rChat", OPENROUTER_API_KEY="sk-or-v1-startup\x07"
     )
-    output = done.stdout + done.stderr
-    assert done.returncode == 2
+    assert status == 2
     assert "Invalid setting PORT: Input should be a valid integer" in output
     assert "Invalid setting APP_TITLE: the value must be one line of text" in output
     assert "Invalid setting OPENROUTER_API_KEY: the key must be one line of text" in output

@@ -5,9 +5,8 @@ is validated. Accounts can come later by changing `owner_of` alone. Every depend
 `async`: FastAPI runs sync ones in a thread pool, a thread hop per request for nothing.
 
 The two routes every answer passes through (posting a message, its stream) call the functions
-below directly where they can, never through `Depends`: FastAPI solves each dependency again
-on every request, about 70 k instructions each, and the five these routes no longer solve
-were about 7 % of an answer's (`make bench-instructions`).
+below directly, never through `Depends`, and read their input in `answer_input`: FastAPI
+solves each dependency and parameter again on every request.
 """
 
 from __future__ import annotations
@@ -30,16 +29,6 @@ def chat_of(request: Request) -> ChatService:
 async def owner_of(request: Request) -> str:  # noqa: ARG001 - accounts will read the request
     """Who is asking: the single local user, until accounts exist."""
     return LOCAL_OWNER
-
-
-def resume_point(query: int | None, header: str | None) -> int:
-    """The event id to resume after: `?last_event_id=`, else `Last-Event-ID`; 0 is the start."""
-    if query is not None:
-        return query
-    header = (header or "").strip()
-    if header.isascii() and header.isdigit() and len(header) <= 18:
-        return int(header)
-    return 0  # absent or not an id of ours: from the start
 
 
 async def get_chat(request: Request) -> ChatService:

@@ -6,20 +6,27 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 
-from openchat.api.deps import ChatDep, ConversationDep, chat_of
-from openchat.api.schemas import ErrorOut, MessageCreate, MessageList, MessageOut, RegenerateRequest
+from openchat.api import answer_input
+from openchat.api.deps import ChatDep, ConversationDep, chat_of, get_conversation
+from openchat.api.schemas import ErrorOut, MessageList, MessageOut, RegenerateRequest
 
 router = APIRouter(
     tags=["messages"], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
 )
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=MessageOut)
-async def post_message(
-    conversation: ConversationDep, body: MessageCreate, request: Request
-) -> MessageOut:
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessageOut,
+    openapi_extra=answer_input.MESSAGE_OPENAPI,
+)
+async def post_message(request: Request) -> MessageOut:
     """Store the user message and start its answer; stream it from `/stream`."""
-    chat = chat_of(request)  # not a dependency: see deps
+    # Input read by hand (see answer_input); the conversation first, so an unknown one is a 404
+    # whatever the body.
+    conversation = await get_conversation(request, answer_input.conversation_id(request))
+    body = await answer_input.message_create(request)
+    chat = chat_of(request)
     message = await chat.send(conversation, body.message, body.model, body.client_message_id)
     return MessageOut.from_domain(message)
 

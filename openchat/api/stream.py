@@ -6,11 +6,11 @@ Frames are encoded once by the generation; this route only relays bytes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Request
 
-from openchat.api.deps import chat_of, owner_of, resume_point
+from openchat.api import answer_input
+from openchat.api.deps import chat_of, owner_of
 from openchat.api.event_stream import EventStreamResponse
 from openchat.api.schemas import ErrorOut
 from openchat.chat.events import replay_frames
@@ -29,24 +29,21 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         400: {"model": ErrorOut},
         404: {"model": ErrorOut},
     },
+    openapi_extra=answer_input.STREAM_OPENAPI,
 )
-async def stream_answer(
-    conversation_id: str,
-    request: Request,
-    model: str | None = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
-    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-) -> EventStreamResponse:
+async def stream_answer(request: Request) -> EventStreamResponse:
     """Start, attach to, or replay the answer to the latest user message."""
-    chat = chat_of(request)  # not a dependency: see deps
+    # Input read by hand, not declared: see answer_input.
+    query = answer_input.stream_query(request)
+    chat = chat_of(request)
     owner = await owner_of(request)
-    source = await chat.open_stream(owner, conversation_id, model)  # 404 before any byte
+    conversation_id = answer_input.conversation_id(request)
+    source = await chat.open_stream(owner, conversation_id, query.model)  # 404 before any byte
     frames: AsyncIterator[bytes]
     if isinstance(source, StoredAnswer):
         frames = _once(replay_frames(source.first_id, source.message))
     else:
-        after = resume_point(last_event_id, last_event_id_header)
-        frames = source.frames_after(after, chat.ping_interval)
+        frames = source.frames_after(query.after, chat.ping_interval)
     return EventStreamResponse(frames, headers=STREAM_HEADERS)
 
 

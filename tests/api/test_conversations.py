@@ -141,6 +141,37 @@ def test_validation_errors_are_422_with_readable_detail(api: httpx.Client):
     assert "cursor" in bad_cursor.json()["detail"]
 
 
+def test_a_message_must_come_as_json(api: httpx.Client):
+    """A form or a text body is refused (a page elsewhere cannot post one), `+json` accepted."""
+    conversation = new_conversation(api)
+    messages = f"/conversations/{conversation['id']}/messages"
+    body = b'{"message": "typed [[sim tokens=2]]"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"content-type": content_type} if content_type else {}
+        response = api.post(messages, content=body, headers=headers)
+        assert response.status_code == 422, content_type
+        assert response.json()["detail"][0]["loc"] == ["body"]
+    assert api.get(messages).json()["data"] == []
+    accepted = api.post(
+        messages, content=body, headers={"content-type": "application/vnd.api+json; charset=utf-8"}
+    )
+    assert accepted.status_code == 200
+    assert accepted.json()["content"] == "typed [[sim tokens=2]]"
+
+
+def test_a_resume_point_in_the_query_must_be_a_whole_number(api: httpx.Client):
+    conversation = new_conversation(api)
+    post_message(api, conversation["id"], "hi [[sim tokens=2]]")
+    stream = f"/conversations/{conversation['id']}/stream"
+    for value in ("-1", "x", "1.5", "9" * 19, ""):
+        response = api.get(stream, params={"last_event_id": value})
+        assert response.status_code == 422, value
+        detail = response.json()["detail"][0]
+        assert detail["loc"] == ["query", "last_event_id"] and detail["msg"], value
+    whole = api.get(stream, params={"last_event_id": "0"})
+    assert whole.status_code == 200 and whole.text.startswith("id: 1\n")
+
+
 def test_oversized_body_is_413(api: httpx.Client):
     conversation = new_conversation(api)
     response = api.post(
@@ -223,10 +254,22 @@ def test_openapi_describes_the_contract(api: httpx.Client):
         "usage",
     ):
         assert field in message
-    assert (
-        "text/event-stream"
-        in paths["/conversations/{conversation_id}/stream"]["get"]["responses"]["200"]["content"]
-    )
+    stream = paths["/conversations/{conversation_id}/stream"]["get"]
+    assert "text/event-stream" in stream["responses"]["200"]["content"]
+    # The answer's two routes read their input by hand; the docs still say what they read.
+    assert {(p["in"], p["name"]) for p in stream["parameters"]} == {
+        ("path", "conversation_id"),
+        ("query", "model"),
+        ("query", "last_event_id"),
+        ("header", "Last-Event-ID"),
+    }
+    post = paths["/conversations/{conversation_id}/messages"]["post"]
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["message"]
+    assert set(body["properties"]) == {"message", "model", "client_message_id"}
+    assert [p["name"] for p in post["parameters"]] == ["conversation_id"]
+    for operation in (stream, post):
+        assert "422" in operation["responses"]
     assert api.get("/docs").status_code == 200
 
 

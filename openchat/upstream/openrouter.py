@@ -169,7 +169,7 @@ class OpenRouterClient:
             except aiohttp.ClientError as error:  # mid-answer, any fault means the link broke
                 raise failures.lost_connection() from error
             finally:
-                if data and ending.done:  # `[DONE]` came before the body's end
+                if data and ending.done and not body.at_eof():  # `[DONE]` before the end
                     self._close_after_end(response)
                 else:  # back to the pool if read to its end; a body cut short closes
                     response.release()

@@ -40,6 +40,11 @@ class Wire:
             self._writer.write(b"%x\r\n%s\r\n" % (len(data), data))
             await self._writer.drain()
 
+    async def last(self, data: bytes) -> None:
+        """A last chunk and the body's end in one write, so they arrive in one read."""
+        self._writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+        await self._writer.drain()
+
     async def end(self) -> None:
         self._writer.write(b"0\r\n\r\n")
         await self._writer.drain()

@@ -214,6 +214,21 @@ async def test_deltas_come_per_read_and_what_follows_done_is_read_and_ignored(se
     assert server.connections == 1 and len(server.seen) == 2
 
 
+async def test_a_body_that_ends_with_done_goes_back_to_the_pool_at_once(serve: Serve):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, SSE_HEAD)
+        await wire.last(sse(chunk("Hi", finish="stop")))
+
+    client, server = await serve(reply)
+    expected = [TextDelta("Hi"), Finished("stop", None)]
+    assert await collect(client) == expected
+    tasks = asyncio.all_tasks()  # the server's handler of the kept connection among them
+    for _ in range(2):  # no wait between answers: each finds the connection free
+        assert await collect(client) == expected
+        assert asyncio.all_tasks() == tasks  # nothing was left to read: no task reads on
+    assert server.connections == 1 and len(server.seen) == 3
+
+
 async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a_wait(
     serve: Serve, monkeypatch: pytest.MonkeyPatch
 ):

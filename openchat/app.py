@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Chat with hundreds of AI models through OpenRouter.",
         lifespan=lifespan,
         openapi_tags=OPENAPI_TAGS,
+        # FastAPI's OpenTelemetry hooks look for a configured provider on every request (2 % of
+        # an answer's instructions); Open Chat configures none.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]

@@ -164,6 +164,8 @@ class OpenRouterClient:
                         yield ReasoningDelta(reasoning)
                     if text:
                         yield TextDelta(text)
+                    if ending.failure is not None:
+                        raise ending.failure
                     if not data:
                         break
             except aiohttp.ClientError as error:  # mid-answer, any fault means the link broke
@@ -266,12 +268,12 @@ class _Ending:
     finish_reason: str | None = None
     usage: Usage | None = None
     done: bool = False  # `[DONE]` seen
+    failure: UpstreamError | None = None  # an error event, raised once the text before it is out
 
 
 def _read_events(events: list[bytes], ending: _Ending) -> tuple[str, str]:
-    """The reasoning and text of one read's events; note finish reason, usage and `[DONE]`.
-
-    Raise UpstreamError on an error event.
+    """The reasoning and text of one read's events; note finish reason, usage, `[DONE]`, and
+    an error event, which ends the reading: the text of the same read before it still counts.
     """
     log.debug("Received %d upstream events", len(events))
     text: list[str] = []
@@ -283,7 +285,11 @@ def _read_events(events: list[bytes], ending: _Ending) -> tuple[str, str]:
         chunk = _parse(payload)
         if chunk is None:
             continue
-        finish_reason, usage = _read_chunk(chunk, text, reasoning)
+        try:
+            finish_reason, usage = _read_chunk(chunk, text, reasoning)
+        except UpstreamError as failure:
+            ending.failure = failure
+            break
         ending.finish_reason = finish_reason or ending.finish_reason
         ending.usage = usage or ending.usage
     return "".join(reasoning), "".join(text)

@@ -40,15 +40,20 @@ def test_each_upstream_status_becomes_a_readable_error(api: httpx.Client, status
     )
 
 
-def test_mid_stream_error_keeps_the_partial_text(api: httpx.Client):
+# Unpaced, the error event comes in the same network read as the text before it.
+@pytest.mark.parametrize("pace", ["tps=40", "tps=0"])
+def test_mid_stream_error_keeps_the_partial_text(api: httpx.Client, pace: str):
+    whole = new_conversation(api)
+    post_message(api, whole["id"], f"hi [[sim tokens=6 {pace}]]")
+    first_six = read_stream(api, whole["id"]).text
     conversation = new_conversation(api)
-    post_message(api, conversation["id"], "hi [[sim tokens=30 fail_after=6]]")
+    post_message(api, conversation["id"], f"hi [[sim tokens=30 fail_after=6 {pace}]]")
     stream = read_stream(api, conversation["id"])
     assert stream.types[-1] == "error"
     assert "partial answer is kept" in stream.last["message"]
-    assert stream.text
+    assert stream.text == first_six
     stored = last_message(api, conversation["id"])
-    assert stored["status"] == "error" and stored["content"] == stream.text
+    assert stored["status"] == "error" and stored["content"] == first_six
 
 
 def test_mid_stream_error_followed_by_done_marker(api: httpx.Client):

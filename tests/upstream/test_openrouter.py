@@ -292,6 +292,27 @@ async def test_old_vllm_error_object_is_terminal(serve: Serve):
         await collect(client)
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"error": {"code": 502, "message": "provider down"}},
+        {"object": "error", "message": "provider down", "code": 500},
+        {"code": 500, "message": "provider down"},  # llama.cpp's bare envelope
+        {"choices": [{"delta": {"content": "!"}, "finish_reason": "error"}]},
+    ],
+)
+async def test_an_error_event_keeps_the_text_that_came_before_it_in_the_same_read(
+    serve: Serve, error: dict[str, object]
+):
+    client, _ = await serve(answer(sse(chunk("Hel"), chunk("lo"), error, chunk("never"))))
+    deltas: list[object] = []
+    with pytest.raises(UpstreamError):
+        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
+            deltas.append(delta)
+    kept = "Hello!" if "choices" in error else "Hello"  # an error choice's own text counts
+    assert deltas == [TextDelta(kept)]
+
+
 async def test_malformed_line_is_skipped(serve: Serve):
     client, _ = await serve(answer(b"data: {not json\n\n" + sse(chunk("ok", finish="stop"))))
     deltas = await collect(client)

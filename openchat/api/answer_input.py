@@ -9,14 +9,16 @@ with the same checks and the same 422 shape. `openapi_extra` documents what they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message as ContentType
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 from openchat.api.schemas import MessageCreate
+from openchat.errors import BadRequest
 
 
 def conversation_id(request: Request) -> str:
@@ -25,16 +27,34 @@ def conversation_id(request: Request) -> str:
 
 
 async def message_create(request: Request) -> MessageCreate:
-    """The posted message, judged as FastAPI judges a JSON body (a JSON content type only)."""
+    """The posted message, judged as FastAPI judges a JSON body: a JSON content type only,
+    then parsed (an error names where, never repeats the body), then validated."""
     if not _is_json(request.headers.get("content-type")):
-        raise RequestValidationError(
-            [{"type": "json_type", "loc": ("body",), "msg": "The body must be JSON."}]
-        )
-    body = await request.body()
+        raise _invalid_body("json_type", "The body must be JSON (Content-Type: application/json).")
     try:
-        return MessageCreate.model_validate_json(body)
+        raw = await request.body()
+    except ClientDisconnect:  # the asker left mid-upload: nothing to store, nothing went wrong
+        raise BadRequest("The request body was cut off.") from None
+    if not raw:
+        raise _invalid_body("missing", "Field required")
+    try:
+        data = orjson.loads(raw)  # not valid UTF-8, a lone surrogate: invalid JSON too
+    except orjson.JSONDecodeError as error:
+        raise _invalid_body("json_invalid", "JSON decode error", error.pos, error.msg) from None
+    try:
+        return MessageCreate.model_validate(data)
     except ValidationError as error:
         raise RequestValidationError(_located("body", error)) from None
+
+
+def _invalid_body(
+    kind: str, message: str, position: int | None = None, reason: str | None = None
+) -> RequestValidationError:
+    where: tuple[str | int, ...] = ("body",) if position is None else ("body", position)
+    detail: dict[str, Any] = {"type": kind, "loc": where, "msg": message, "input": {}}
+    if reason is not None:
+        detail["ctx"] = {"error": reason}
+    return RequestValidationError([detail])
 
 
 @dataclass(frozen=True)
@@ -81,13 +101,10 @@ def _is_event_id(text: str) -> bool:
 
 
 def _is_json(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    parsed = ContentType()
-    parsed["content-type"] = content_type
-    subtype = parsed.get_content_subtype()
-    return parsed.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
+    """`application/json` or `application/…+json`, whatever its parameters."""
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
     )
 
 
@@ -136,7 +153,7 @@ STREAM_OPENAPI: dict[str, Any] = {
             "in": "query",
             "required": False,
             "description": "Resume after this event id (for clients that cannot set headers).",
-            "schema": {"type": "integer", "minimum": 0},
+            "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
         },
         {
             "name": "Last-Event-ID",

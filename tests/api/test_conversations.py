@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Callable
 
 import httpx
@@ -159,6 +161,40 @@ def test_a_message_must_come_as_json(api: httpx.Client):
     assert accepted.json()["content"] == "typed [[sim tokens=2]]"
 
 
+def test_a_body_that_is_not_json_is_a_422_that_does_not_repeat_it(api: httpx.Client):
+    conversation = new_conversation(api)
+    messages = f"/conversations/{conversation['id']}/messages"
+    json = {"content-type": "application/json"}
+    for body in (
+        b'{"message": "caf\xe9"}',  # Latin-1, not UTF-8
+        b'{"message": "\\ud800"}',  # half a surrogate pair: text no database stores
+        b'{"message": "' + b"x" * 50_000,  # cut short
+    ):
+        response = api.post(messages, content=body, headers=json)
+        assert response.status_code == 422, body[:24]
+        assert response.json()["detail"][0]["type"] == "json_invalid"
+        assert len(response.content) < 500  # where and why, not the body again
+    empty = api.post(messages, content=b"", headers=json)
+    assert empty.status_code == 422 and empty.json()["detail"][0]["type"] == "missing"
+    assert api.get(messages).json()["data"] == []
+
+
+def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(
+    api: httpx.Client, server: AppServer
+):
+    conversation = new_conversation(api)
+    path = f"/conversations/{conversation['id']}/messages"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head.encode() + b'{"message": "hel')
+    time.sleep(0.5)  # nothing to wait for: a failure would be an ERROR line by now
+    assert api.get(path).json()["data"] == []
+    assert "ClientDisconnect" not in server.log()
+
+
 def test_a_resume_point_in_the_query_must_be_a_whole_number(api: httpx.Client):
     conversation = new_conversation(api)
     post_message(api, conversation["id"], "hi [[sim tokens=2]]")
@@ -264,8 +300,10 @@ def test_openapi_describes_the_contract(api: httpx.Client):
         ("header", "Last-Event-ID"),
     }
     post = paths["/conversations/{conversation_id}/messages"]["post"]
+    assert post["requestBody"]["required"] is True
     body = post["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["message"]
+    assert "$defs" not in body and "$ref" not in str(body)  # inline: no reference left dangling
     assert set(body["properties"]) == {"message", "model", "client_message_id"}
     assert [p["name"] for p in post["parameters"]] == ["conversation_id"]
     for operation in (stream, post):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from openchat.storage import database
 from openchat.storage.database import UnsupportedDatabase, open_database
@@ -37,6 +38,25 @@ async def test_sqlite_statements_run_on_the_loop_thread_and_never_interleave(tmp
             with pytest.raises(RuntimeError, match="already in use"):
                 async with database.begin():
                     pass
+    finally:
+        await database.dispose()
+
+
+async def test_a_failure_inside_a_transaction_undoes_its_writes_and_frees_the_connection(
+    tmp_path: Path,
+):
+    database = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with database.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(IntegrityError):
+            async with database.begin() as connection:
+                await connection.execute(text("INSERT INTO t VALUES (2)"))
+                await connection.execute(text("INSERT INTO t VALUES (1)"))  # a duplicate key
+        async with database.connect() as connection:
+            rows = (await connection.execute(text("SELECT n FROM t"))).scalars().all()
+        assert rows == [1]
     finally:
         await database.dispose()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import shutil
 import subprocess
@@ -126,9 +125,10 @@ async def _child(workload: Workload, upstream: str, database: Path) -> None:
     from pydantic import SecretStr
 
     from openchat.app import create_app  # the measured code, imported where it is measured
+    from openchat.logs import configure_logging
     from openchat.settings import Settings
 
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    configure_logging("INFO")  # as `openchat serve` logs
     settings = Settings(
         openrouter_api_key=SecretStr(API_KEY),
         openrouter_base_url=upstream,

@@ -16,12 +16,12 @@ from sqlalchemy.engine import make_url
 
 from openchat import serving
 from openchat.app import create_app
+from openchat.logs import configure_logging
 from openchat.settings import Settings
 from openchat.simulator.runner import RunningSimulator
 from openchat.storage.database import UnsupportedDatabase, migrate, open_database
 
 log = logging.getLogger("openchat")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _raise_open_files_limit() -> None:
@@ -54,7 +54,7 @@ def _database_ready(database_url: str) -> bool:
 
 def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     settings = _settings(**overrides)
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo polls its simulator with it
     if not _database_ready(settings.database_url):
         raise SystemExit(1)

@@ -3,6 +3,8 @@ regenerate keeps versions, 409 while an answer runs."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.conftest import completion_requests, new_conversation, post_message, unique
@@ -134,6 +136,13 @@ def test_logs_say_what_happened_without_text_or_key(api: httpx.Client, server: A
     read_stream(api, conversation["id"])
     log = server.log()
     cid = conversation["id"]
+    # Time, level, logger, message: as `openchat serve` configures them (openchat.logs).
+    assert re.search(
+        rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} INFO openchat\.chat\.service: "
+        rf"Created conversation {cid} with model",
+        log,
+        re.MULTILINE,
+    )
     for line in (
         f"Created conversation {cid} with model openai/gpt-4o-mini",
         f"Added user message to conversation {cid}",

@@ -102,11 +102,15 @@ class _SqliteTransaction:
         finally:
             self._database.release()
 
+    @property
+    def connection(self) -> Connection:
+        assert self._transaction is not None, "entered with `async with` first"
+        return self._transaction.connection
+
     async def execute(
         self, statement: Executable, parameters: Parameters = None
     ) -> CursorResult[Any]:
-        assert self._transaction is not None
-        return self._transaction.connection.execute(statement, parameters)
+        return self.connection.execute(statement, parameters)
 
 
 class SqliteDatabase:
@@ -149,12 +153,8 @@ class SqliteDatabase:
     connect = begin  # a read is a transaction that writes nothing; it ends at once
 
     async def run_sync(self, work: Callable[[Connection], T]) -> T:
-        connection = self.acquire()
-        try:
-            with connection.begin():
-                return work(connection)
-        finally:
-            self.release()
+        async with self.begin() as transaction:
+            return work(transaction.connection)
 
     async def dispose(self) -> None:
         if self._connection is not None:

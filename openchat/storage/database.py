@@ -4,7 +4,8 @@ Two implementations of one small interface:
 - SQLite (the default) runs on the event loop's own thread, through one connection.
   Its statements take tens of microseconds. Handing each to a worker thread cost more
   than the statement, and under load every hand-off waited for the GIL (up to its 5 ms
-  switch interval), which made a busy server's writes queue for seconds.
+  switch interval), which made a busy server's writes queue for seconds. Only the
+  checkpoints of its log, which sync to disk, run on a thread (see checkpointer).
 - PostgreSQL runs through asyncpg on SQLAlchemy's async engine, with a pool.
 """
 
@@ -24,6 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, CursorResult, RootTransaction, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Executable
+
+from openchat.storage.checkpointer import BACKSTOP_PAGES, WalCheckpointer
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Only another process writing the same file can make a statement wait, and the whole server
@@ -128,8 +131,11 @@ class SqliteDatabase:
                 " (or PostgreSQL)."
             )
         url = url.set(drivername="sqlite")  # the standard library's driver, no thread
+        self._file: str | None = None  # None: in memory, no log to checkpoint
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            self._file = url.database
+        self._checkpointer: WalCheckpointer | None = None
         self._engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.StaticPool)
         event.listen(self._engine, "connect", _tune_sqlite)
         self._connection: Connection | None = None
@@ -140,7 +146,10 @@ class SqliteDatabase:
         if self._busy:
             raise RuntimeError("the SQLite connection is already in use by this thread")
         if self._connection is None:
-            self._connection = self._engine.connect()
+            self._connection = self._engine.connect()  # in WAL mode from here on
+            if self._file is not None:
+                self._checkpointer = WalCheckpointer(self._file)
+                self._checkpointer.start()
         self._busy = True
         return self._connection
 
@@ -157,6 +166,9 @@ class SqliteDatabase:
             return work(transaction.connection)
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()  # before the last close, which checkpoints one last time
+            self._checkpointer = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -188,6 +200,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",  # with WAL: durable across crashes of the process
+        f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}",  # see WalCheckpointer
         f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys=ON",
     ):

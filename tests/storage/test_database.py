@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from openchat.storage import database
+from openchat.storage import checkpointer, database
 from openchat.storage.database import UnsupportedDatabase, open_database
 
 
@@ -70,6 +72,49 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path):
         assert (mode, keys) == ("wal", 1)
     finally:
         await database.dispose()
+
+
+async def test_the_log_reaches_the_database_file_from_a_thread_not_from_commits(
+    tmp_path: Path,
+):
+    """Commits on the loop only append to the log; the checkpoint thread copies it over."""
+    path = tmp_path / "x.db"
+    database = open_database(f"sqlite:///{path}")
+    try:
+        async with database.begin() as connection:
+            backstop = (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        assert backstop == checkpointer.BACKSTOP_PAGES
+        assert _checkpoint_threads() == 1
+        async with database.begin() as connection:
+            for n in range(50):
+                await connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+        # The database file alone, without its log, holds the rows once a checkpoint ran.
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if _rows_in_file_alone(path, tmp_path / "copy.db") == 50:
+                break
+        assert _rows_in_file_alone(path, tmp_path / "copy.db") == 50
+    finally:
+        await database.dispose()
+    assert _checkpoint_threads() == 0
+
+
+def _checkpoint_threads() -> int:
+    return sum(thread.name == "sqlite-checkpoint" for thread in threading.enumerate())
+
+
+def _rows_in_file_alone(path: Path, copy: Path) -> int:
+    shutil.copyfile(path, copy)
+    connection = sqlite3.connect(copy)
+    try:
+        return int(connection.execute("SELECT count(*) FROM t").fetchone()[0])
+    except sqlite3.OperationalError:  # the table itself is still only in the log
+        return 0
+    finally:
+        connection.close()
+        copy.unlink()
 
 
 def test_a_sqlite_too_old_for_returning_is_refused_with_a_clear_reason(

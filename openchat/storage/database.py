@@ -22,11 +22,12 @@ import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, CursorResult, RootTransaction, make_url
+from sqlalchemy.engine import URL, Connection, RootTransaction, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Executable
 
 from openchat.storage.checkpointer import BACKSTOP_PAGES, WalCheckpointer
+from openchat.storage.prepared import plan_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Only another process writing the same file can make a statement wait, and the whole server
@@ -43,10 +44,19 @@ T = TypeVar("T")
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
+class Rows(Protocol):
+    """What the store reads of a statement's result."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def first(self) -> Any: ...
+
+    def all(self) -> Sequence[Any]: ...
+
+
 class DbConnection(Protocol):
-    async def execute(
-        self, statement: Executable, parameters: Parameters = None
-    ) -> CursorResult[Any]: ...
+    async def execute(self, statement: Executable, parameters: Parameters = None) -> Rows: ...
 
 
 class Database(Protocol):
@@ -78,16 +88,18 @@ class _SqliteTransaction:
     2.5 % of its instructions.
     """
 
-    __slots__ = ("_database", "_transaction")
+    __slots__ = ("_database", "_driver", "_transaction")
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
         self._transaction: RootTransaction | None = None
+        self._driver: Any = None  # the sqlite3 connection beneath, for prepared statements
 
     async def __aenter__(self) -> _SqliteTransaction:
         connection = self._database.acquire()
         try:  # the transaction's own context, entered and left as `with` would
             self._transaction = connection.begin().__enter__()
+            self._driver = connection.connection.driver_connection
         except BaseException:
             self._database.release()
             raise
@@ -110,9 +122,10 @@ class _SqliteTransaction:
         assert self._transaction is not None, "entered with `async with` first"
         return self._transaction.connection
 
-    async def execute(
-        self, statement: Executable, parameters: Parameters = None
-    ) -> CursorResult[Any]:
+    async def execute(self, statement: Executable, parameters: Parameters = None) -> Rows:
+        plan = plan_of(statement)
+        if plan is not None:  # straight to the driver, inside the same transaction
+            return plan.run(self._driver, parameters)
         return self.connection.execute(statement, parameters)
 
 

@@ -28,6 +28,7 @@ from openchat.domain import (
 )
 from openchat.errors import BadRequest, Conflict, NotFound
 from openchat.storage.database import Database
+from openchat.storage.prepared import prepared
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from openchat.storage.tables import ConversationRow, MessageRow
 
@@ -65,27 +66,45 @@ MESSAGE_COLUMNS = (
 
 
 # The statements of the hot path, built once: on SQLite, building and hashing a statement
-# cost more than running it.
-CONVERSATION_BY_ID = select(*CONVERSATION_COLUMNS).where(
-    conversations.c.id == bindparam("conversation_id"),
-    conversations.c.owner_id == bindparam("owner_id"),
+# cost more than running it, and prepared (see storage.prepared), executing it as well.
+CONVERSATION_BY_ID = prepared(
+    select(*CONVERSATION_COLUMNS).where(
+        conversations.c.id == bindparam("conversation_id"),
+        conversations.c.owner_id == bindparam("owner_id"),
+    )
 )
-MESSAGES_OF = (
+MESSAGES_OF = prepared(
     select(*MESSAGE_COLUMNS)
     .where(messages.c.conversation_id == bindparam("conversation_id"))
     .order_by(messages.c.seq)
 )
-MESSAGE_BY_CLIENT_ID = select(*MESSAGE_COLUMNS).where(
-    messages.c.conversation_id == bindparam("conversation_id"),
-    messages.c.client_message_id == bindparam("client_message_id"),
+MESSAGE_BY_CLIENT_ID = prepared(
+    select(*MESSAGE_COLUMNS).where(
+        messages.c.conversation_id == bindparam("conversation_id"),
+        messages.c.client_message_id == bindparam("client_message_id"),
+    )
 )
-INSERT_MESSAGES = insert(messages)
-TOUCH_CONVERSATION = (
+# A new message's columns; bound as `new_<column>` (a bind may not take a column's own name).
+NEW_MESSAGE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "role",
+    "content",
+    "model",
+    "status",
+    "created_at",
+    "parent_id",
+    "client_message_id",
+)
+INSERT_MESSAGES = prepared(
+    insert(messages).values({name: bindparam(f"new_{name}") for name in NEW_MESSAGE_COLUMNS})
+)
+TOUCH_CONVERSATION = prepared(
     update(conversations)
     .where(conversations.c.id == bindparam("conversation_id"))
     .values(updated_at=bindparam("moment"))
 )
-TOUCH_AND_TITLE_CONVERSATION = TOUCH_CONVERSATION.values(title=bindparam("new_title"))
+TOUCH_AND_TITLE_CONVERSATION = prepared(TOUCH_CONVERSATION.values(title=bindparam("new_title")))
 ANSWER_VALUES = (
     "content",
     "reasoning",
@@ -101,14 +120,14 @@ ANSWER_VALUES = (
 # The final save returns only the columns it leaves as they were: the rest is the update's
 # own values, and reading them back cost more than the UPDATE.
 KEPT_BY_FINISH = tuple(column for column in MESSAGE_COLUMNS if column.name not in ANSWER_VALUES)
-FINISH_ANSWER = (
+FINISH_ANSWER = prepared(
     update(messages)
     .where(messages.c.id == bindparam("answer_id"))
     .values({name: bindparam(f"new_{name}") for name in ANSWER_VALUES})
     .returning(*KEPT_BY_FINISH)
 )
 # Only while still streaming: a late checkpoint never undoes a final state.
-CHECKPOINT_ANSWER = (
+CHECKPOINT_ANSWER = prepared(
     update(messages)
     .where(messages.c.id == bindparam("answer_id"), messages.c.status == "streaming")
     .values(content=bindparam("new_content"), reasoning=bindparam("new_reasoning"))
@@ -341,7 +360,7 @@ class SqlChatStore:
     async def add_answer(self, conversation_id: str, draft: MessageDraft) -> Message:
         message = self._new_message(conversation_id, draft)
         async with self._db.begin() as connection:
-            await connection.execute(insert(messages).values(**self._row_values(message)))
+            await connection.execute(INSERT_MESSAGES, self._row_values(message))
         return message
 
     async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
@@ -365,7 +384,7 @@ class SqlChatStore:
         if row is None:  # the conversation was deleted while the answer ran
             raise NotFound("Message not found.")
         written = {name: parameters[f"new_{name}"] for name in ANSWER_VALUES}
-        return _message(SimpleNamespace(**row._mapping, **written))
+        return _message(SimpleNamespace(**row._asdict(), **written))
 
     async def mark_streaming_interrupted(self) -> int:
         async with self._db.begin() as connection:
@@ -392,14 +411,5 @@ class SqlChatStore:
 
     @staticmethod
     def _row_values(message: Message) -> dict[str, Any]:
-        return {
-            "id": message.id,
-            "conversation_id": message.conversation_id,
-            "role": message.role,
-            "content": message.content,
-            "model": message.model,
-            "status": message.status,
-            "created_at": message.created_at,
-            "parent_id": message.parent_id,
-            "client_message_id": message.client_message_id,
-        }
+        """The parameters of INSERT_MESSAGES for one message."""
+        return {f"new_{name}": getattr(message, name) for name in NEW_MESSAGE_COLUMNS}

@@ -83,10 +83,15 @@ async def test_a_reader_who_leaves_ends_a_waiting_response_quietly():
     assert peer.body == b"data: first\n\n"
 
 
-async def test_a_cancellation_from_elsewhere_still_cancels():
+async def test_a_cancellation_from_elsewhere_still_cancels_and_stops_the_writer():
+    closed = asyncio.Event()
+
     async def frames() -> AsyncIterator[bytes]:
-        await asyncio.Event().wait()
-        yield b"never"
+        try:
+            await asyncio.Event().wait()
+            yield b"never"
+        finally:
+            closed.set()
 
     peer = Peer()
     response = asyncio.create_task(EventStreamResponse(frames())(SCOPE, peer.receive, peer.send))
@@ -94,6 +99,29 @@ async def test_a_cancellation_from_elsewhere_still_cancels():
     response.cancel()  # as at server shutdown
     with pytest.raises(asyncio.CancelledError):
         await response
+    await asyncio.sleep(0)
+    assert closed.is_set()  # the writer did not outlive its request
+
+
+async def test_frames_are_written_by_a_task_of_their_own():
+    """Not the request's task, whose every resumption passes through the whole ASGI stack."""
+    writers: set[asyncio.Task[Any] | None] = set()
+
+    async def frames() -> AsyncIterator[bytes]:
+        for index in range(3):
+            yield b"data: %d\n\n" % index
+
+    peer = Peer()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            writers.add(asyncio.current_task())
+        await peer.send(message)
+
+    request = asyncio.create_task(EventStreamResponse(frames())(SCOPE, peer.receive, send))
+    await request
+    assert len(writers) == 1 and request not in writers
+    assert peer.body == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
 
 
 async def test_frames_are_closed_when_the_reader_leaves_during_a_write():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -38,37 +38,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = open_database(settings.database_url)
-        await migrate(database)
-        session = open_session(settings)
-        upstream = OpenRouterClient(session, settings)
-        chat = ChatService(
-            SqlChatStore(database),
-            upstream.stream_chat if settings.upstream_configured else None,
-            settings.model_name,
-            settings.checkpoint_interval,
-            ping_interval=settings.stream_ping_interval,
-        )
-        await chat.start()
-        app.state.settings = settings
-        app.state.chat = chat
-        app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
-        if not settings.upstream_configured:
-            log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")
-        # What start-up built lives as long as the process: frozen, the collector's full passes
-        # no longer walk it. Those passes were the 100 ms tails of opening a long conversation.
-        # Then the collector runs less often (see COLLECTOR_THRESHOLDS).
-        gc.freeze()
-        thresholds = gc.get_threshold()
-        gc.set_threshold(*COLLECTOR_THRESHOLDS)
-        try:
+        async with AsyncExitStack() as cleanup:  # what started is stopped, in reverse order
+            database = open_database(settings.database_url)
+            cleanup.push_async_callback(database.dispose)
+            await migrate(database)
+            session = open_session(settings)
+            cleanup.push_async_callback(session.close)
+            upstream = OpenRouterClient(session, settings)
+            cleanup.push_async_callback(upstream.settle)
+            chat = ChatService(
+                SqlChatStore(database),
+                upstream.stream_chat if settings.upstream_configured else None,
+                settings.model_name,
+                settings.checkpoint_interval,
+                ping_interval=settings.stream_ping_interval,
+            )
+            await chat.start()
+            cleanup.push_async_callback(chat.close)
+            app.state.settings = settings
+            app.state.chat = chat
+            app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
+            if not settings.upstream_configured:
+                log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")
+            # What start-up built lives as long as the process: frozen, the collector's full
+            # passes no longer walk it. Those passes were the 100 ms tails of opening a long
+            # conversation. Then the collector runs less often (see COLLECTOR_THRESHOLDS).
+            gc.freeze()
+            cleanup.callback(gc.set_threshold, *gc.get_threshold())  # the process may host more
+            gc.set_threshold(*COLLECTOR_THRESHOLDS)
             yield
-        finally:
-            gc.set_threshold(*thresholds)  # the process may host more than this app
-            await chat.close()
-            await upstream.settle()
-            await session.close()
-            await database.dispose()
 
     app = FastAPI(
         title="Open Chat",

@@ -1,10 +1,15 @@
 """The app's start-up, in-process: what it built is frozen out of the collector's passes,
-which then run at the app's own thresholds."""
+which then run at the app's own thresholds; a start-up that fails stops what it started."""
 
 from __future__ import annotations
 
 import gc
+import sqlite3
+import threading
 from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from openchat.app import COLLECTOR_THRESHOLDS, create_app
 from openchat.settings import Settings
@@ -23,3 +28,16 @@ async def test_start_up_freezes_what_it_built(tmp_path: Path):
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+async def test_a_failed_start_up_stops_what_it_had_started(tmp_path: Path):
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as connection:  # a table in the way of the first migration
+        connection.execute("CREATE TABLE conversations (unrelated TEXT)")
+    connection.close()
+    settings = Settings(database_url=f"sqlite:///{path}", _env_file=None)  # type: ignore[call-arg]
+    app = create_app(settings)
+    with pytest.raises(OperationalError):
+        async with app.router.lifespan_context(app):
+            pass
+    assert not [thread for thread in threading.enumerate() if thread.name == "sqlite-wal"]

@@ -12,7 +12,7 @@ import asyncio
 import logging
 
 from starlette.responses import AsyncContentStream, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from openchat.middleware import FRAME_SEND
 
@@ -28,11 +28,18 @@ class EventStreamResponse(StreamingResponse):
         task = asyncio.current_task()
         assert task is not None  # an ASGI app always runs in a task
         start = {"type": "http.response.start", "status": self.status_code}
-        await send({**start, "headers": self.raw_headers})
         # The frames are written by a task of their own: a task resumes every coroutine it
         # awaits through, and the request's own goes through some twenty (server, framework,
-        # middleware, routing), on every frame.
-        writer = asyncio.create_task(_write(self.body_iterator, scope.get(FRAME_SEND, send)))
+        # middleware, routing), on every frame. The start goes through the wrappers (they add
+        # headers), the frames after it straight to the server.
+        writer = asyncio.create_task(
+            _write(
+                {**start, "headers": self.raw_headers},
+                send,
+                self.body_iterator,
+                scope.get(FRAME_SEND, send),
+            )
+        )
         reader_left = False
 
         def listened(listener: asyncio.Future[None]) -> None:
@@ -59,8 +66,9 @@ class EventStreamResponse(StreamingResponse):
             await self.background()
 
 
-async def _write(frames: AsyncContentStream, send_frame: Send) -> None:
+async def _write(start: Message, send: Send, frames: AsyncContentStream, send_frame: Send) -> None:
     try:
+        await send(start)
         async for frame in frames:
             await send_frame({"type": "http.response.body", "body": frame, "more_body": True})
         await send_frame({"type": "http.response.body", "body": b"", "more_body": False})

@@ -5,13 +5,15 @@ Two implementations of one small interface:
   Its statements take tens of microseconds. Handing each to a worker thread cost more
   than the statement, and under load every hand-off waited for the GIL (up to its 5 ms
   switch interval), which made a busy server's writes queue for seconds. Only the
-  checkpoints of its log, which sync to disk, run on a thread (see checkpointer).
+  checkpoints of its write-ahead log, which sync to disk, run on a thread, through a second
+  connection (see sqlite_wal).
 - PostgreSQL runs through asyncpg on SQLAlchemy's async engine, with a pool.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -26,8 +28,8 @@ from sqlalchemy.engine import URL, Connection, RootTransaction, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Executable
 
-from openchat.storage.checkpointer import BACKSTOP_PAGES, WalCheckpointer
 from openchat.storage.prepared import plan_of
+from openchat.storage.sqlite_wal import BACKSTOP_PAGES, WalCheckpointer
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Only another process writing the same file can make a statement wait, and the whole server
@@ -112,6 +114,7 @@ class _SqliteTransaction:
         trace: TracebackType | None,
     ) -> None:
         assert self._transaction is not None
+        self._driver = None  # a prepared statement after the end would join the next one
         try:  # commits, or rolls back on an error
             self._transaction.__exit__(kind, error, trace)
         finally:
@@ -125,12 +128,14 @@ class _SqliteTransaction:
     async def execute(self, statement: Executable, parameters: Parameters = None) -> Rows:
         plan = plan_of(statement)
         if plan is not None:  # straight to the driver, inside the same transaction
+            assert self._driver is not None, "inside `async with` only"
             return plan.run(self._driver, parameters)
         return self.connection.execute(statement, parameters)
 
 
 class SqliteDatabase:
-    """SQLite in WAL mode on one connection, used from the event loop's thread only.
+    """SQLite in WAL mode on one connection, used from the event loop's thread only (the
+    log's checkpoints have a second, on a thread of their own: see WalCheckpointer).
 
     Nothing awaits inside a transaction (every `execute` returns at once), so two callers
     can never interleave on the connection; `_busy` turns a future mistake into an error
@@ -144,13 +149,17 @@ class SqliteDatabase:
                 " (or PostgreSQL)."
             )
         url = url.set(drivername="sqlite")  # the standard library's driver, no thread
-        self._file: str | None = None  # None: in memory, no log to checkpoint
-        if url.database and url.database != ":memory:":
+        self._file: str | None = None  # the file whose log a thread checkpoints, if any
+        if url.database and url.database != ":memory:" and not url.query.get("uri"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             self._file = url.database
         self._checkpointer: WalCheckpointer | None = None
-        self._engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.StaticPool)
+        self._engine = sqlalchemy.create_engine(
+            url, poolclass=sqlalchemy.StaticPool, hide_parameters=True
+        )
         event.listen(self._engine, "connect", _tune_sqlite)
+        if self._file is not None:
+            event.listen(self._engine, "connect", _leave_checkpoints_to_a_thread)
         self._connection: Connection | None = None
         self._busy = False
 
@@ -163,6 +172,8 @@ class SqliteDatabase:
             if self._file is not None:
                 self._checkpointer = WalCheckpointer(self._file)
                 self._checkpointer.start()
+                # Stopped by dispose(); and, should that never be called, with this object.
+                weakref.finalize(self, self._checkpointer.stop)
         self._busy = True
         return self._connection
 
@@ -192,7 +203,9 @@ class PooledDatabase:
     """A server database (PostgreSQL) through SQLAlchemy's async engine and a pool."""
 
     def __init__(self, url: URL) -> None:
-        self._engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self._engine = create_async_engine(
+            url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        )
 
     def connect(self) -> AbstractAsyncContextManager[DbConnection]:
         return self._engine.connect()
@@ -213,12 +226,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",  # with WAL: durable across crashes of the process
-        f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}",  # see WalCheckpointer
         f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys=ON",
     ):
         cursor.execute(pragma)
     cursor.close()
+
+
+def _leave_checkpoints_to_a_thread(dbapi_connection: Any, _record: Any) -> None:
+    """The loop's connection checkpoints only past the backstop (see WalCheckpointer)."""
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
 
 
 async def migrate(database: Database) -> None:

@@ -8,7 +8,8 @@ compiled once, by SQLAlchemy, for the SQLite dialect; the SQLite transaction the
 parameters and converts its rows with the processors of the column types, those SQLAlchemy
 itself would use, and calls the driver directly, inside the same transaction. Elsewhere
 (PostgreSQL, any statement not marked) SQLAlchemy runs it as usual: both paths read and
-write the same values.
+write the same values. What a prepared statement skips on SQLite: SQLAlchemy's statement
+logging (`echo`) and execution events, which Open Chat uses neither of.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
@@ -82,11 +83,27 @@ class SqlitePlan:
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     ) -> PreparedResult:
         form = self._form or self._compile()
+        many = isinstance(parameters, Sequence)
+        if many and (not parameters or form.columns):
+            raise ValueError("executemany takes rows, and only for a statement returning none")
+        try:  # binding fails as in SQLAlchemy: a StatementError that shows no value
+            values = (
+                [_bound(form, row) for row in parameters]
+                if isinstance(parameters, Sequence)
+                else _bound(form, parameters or {})
+            )
+        except Exception as error:
+            raise StatementError(
+                f"Could not bind the parameters: {type(error).__name__}",
+                form.sql,
+                None,
+                error,
+                hide_parameters=True,
+            ) from error
         try:
-            if isinstance(parameters, Sequence):  # many rows at once, as executemany
-                values = [_bound(form, row) for row in parameters]
+            if many:
                 return PreparedResult([], connection.executemany(form.sql, values).rowcount)
-            cursor = connection.execute(form.sql, _bound(form, parameters or {}))
+            cursor = connection.execute(form.sql, values)
             rows = [_converted(form, row) for row in cursor.fetchall()] if form.columns else []
         except sqlite3.Error as error:  # the same exception SQLAlchemy raises for it
             raise DBAPIError.instance(
@@ -97,6 +114,13 @@ class SqlitePlan:
     def _compile(self) -> _Form:
         compiled = self.statement.compile(dialect=_DIALECT)
         assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
+        if (
+            compiled.prefetch  # values SQLAlchemy computes before running it (defaults)
+            or compiled.literal_execute_params
+            or compiled.post_compile_params
+            or compiled.escaped_bind_names
+        ):
+            raise ValueError("only a statement whose parameters are all given can be prepared")
         columns = list(getattr(self.statement, "exported_columns", ()))
         self._form = _Form(
             compiled=compiled,

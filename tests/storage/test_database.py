@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from openchat.storage import checkpointer, database
+from openchat.storage import database, sqlite_wal
 from openchat.storage.database import UnsupportedDatabase, open_database
 
 
@@ -84,7 +85,7 @@ async def test_the_log_reaches_the_database_file_from_a_thread_not_from_commits(
         async with database.begin() as connection:
             backstop = (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
             await connection.execute(text("CREATE TABLE t (n INTEGER)"))
-        assert backstop == checkpointer.BACKSTOP_PAGES
+        assert backstop == sqlite_wal.BACKSTOP_PAGES
         assert _checkpoint_threads() == 1
         async with database.begin() as connection:
             for n in range(50):
@@ -102,7 +103,7 @@ async def test_the_log_reaches_the_database_file_from_a_thread_not_from_commits(
 
 
 def _checkpoint_threads() -> int:
-    return sum(thread.name == "sqlite-checkpoint" for thread in threading.enumerate())
+    return sum(thread.name == "sqlite-wal" for thread in threading.enumerate())
 
 
 def _rows_in_file_alone(path: Path, copy: Path) -> int:
@@ -115,6 +116,47 @@ def _rows_in_file_alone(path: Path, copy: Path) -> int:
     finally:
         connection.close()
         copy.unlink()
+
+
+def test_checkpoints_never_create_a_missing_file_and_say_once_why_they_fail(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO, logger=sqlite_wal.__name__)
+    path = tmp_path / "moved.db"
+    checkpointer = sqlite_wal.WalCheckpointer(str(path), interval=0.01)
+    checkpointer.start()
+    try:
+        for _ in range(100):
+            if checkpointer.failures >= 3:
+                break
+            threading.Event().wait(0.01)
+        assert checkpointer.failures >= 3 and not path.exists()
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert warnings == ["SQLite log checkpoints failed (SQLITE_CANTOPEN); retrying"]
+
+        sqlite3.connect(path).close()  # the file is back: checkpoints resume, and say so
+        for _ in range(100):
+            if checkpointer.checkpoints:
+                break
+            threading.Event().wait(0.01)
+        assert checkpointer.checkpoints > 0
+        assert "SQLite log checkpoints work again" in caplog.text
+    finally:
+        checkpointer.stop()
+
+
+async def test_database_errors_never_show_the_values_of_their_parameters(tmp_path: Path):
+    database = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with database.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (v TEXT PRIMARY KEY)"))
+            await connection.execute(text("INSERT INTO t VALUES (:v)"), {"v": "secret words"})
+        with pytest.raises(IntegrityError) as caught:
+            async with database.begin() as connection:
+                await connection.execute(text("INSERT INTO t VALUES (:v)"), {"v": "secret words"})
+        assert "secret words" not in str(caught.value)
+    finally:
+        await database.dispose()
 
 
 def test_a_sqlite_too_old_for_returning_is_refused_with_a_clear_reason(

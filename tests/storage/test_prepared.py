@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from openchat.storage import sql
 from openchat.storage.database import migrate, open_database
@@ -185,3 +185,35 @@ async def test_a_failed_prepared_write_raises_sqlalchemys_error_and_undoes_the_t
         assert rows == []
     finally:
         await database.dispose()
+
+
+def test_parameters_that_cannot_be_bound_fail_as_in_sqlalchemy_and_show_no_value(
+    database_file: Path,
+):
+    driver = sqlite3.connect(database_file)
+    try:
+        with pytest.raises(StatementError) as caught:  # a datetime column given a string
+            _plan(sql.INSERT_MESSAGES).run(driver, _message("m1", new_created_at="secret words"))
+        assert "secret words" not in str(caught.value)
+        with pytest.raises(StatementError):  # a parameter missing
+            _plan(sql.CONVERSATION_BY_ID).run(driver, {"conversation_id": "c1"})
+        with pytest.raises(ValueError):  # rows to return, many at once: not supported
+            _plan(sql.FINISH_ANSWER).run(driver, [{"answer_id": "a1"}])
+        with pytest.raises(ValueError):  # no rows at all
+            _plan(sql.CHECKPOINT_ANSWER).run(driver, [])
+    finally:
+        driver.close()
+
+
+def test_a_statement_with_values_computed_by_sqlalchemy_cannot_be_prepared(
+    database_file: Path,
+):
+    # system_prompt has a default, which SQLAlchemy would compute for each row.
+    with_defaults = sqlalchemy.insert(sql.conversations).values(id=sqlalchemy.bindparam("i"))
+    plan = SqlitePlan(with_defaults)
+    driver = sqlite3.connect(database_file)
+    try:
+        with pytest.raises(ValueError, match="can be prepared"):
+            plan.run(driver, {"i": "c9"})
+    finally:
+        driver.close()

@@ -66,8 +66,8 @@ class _Form:
     compiled: SQLCompiler
     sql: str
     binds: list[tuple[str, Processor]]  # in the order of the SQL's `?`
-    row: Any  # a named tuple class of the result's columns
-    columns: list[Processor]
+    row: Any  # a named tuple class of the result's columns, None when it returns none
+    converters: list[tuple[int, Callable[[Any], Any]]]  # (column, processor), where one is
 
 
 class SqlitePlan:
@@ -84,7 +84,7 @@ class SqlitePlan:
     ) -> PreparedResult:
         form = self._form or self._compile()
         many = isinstance(parameters, Sequence)
-        if many and (not parameters or form.columns):
+        if many and (not parameters or form.row is not None):
             raise ValueError("executemany takes rows, and only for a statement returning none")
         try:  # binding fails as in SQLAlchemy: a StatementError that shows no value
             values = (
@@ -104,7 +104,7 @@ class SqlitePlan:
             if many:
                 return PreparedResult([], connection.executemany(form.sql, values).rowcount)
             cursor = connection.execute(form.sql, values)
-            rows = [_converted(form, row) for row in cursor.fetchall()] if form.columns else []
+            rows = [_converted(form, row) for row in cursor.fetchall()] if form.row else []
         except sqlite3.Error as error:  # the same exception SQLAlchemy raises for it
             raise DBAPIError.instance(
                 form.sql, None, error, sqlite3.Error, hide_parameters=True, dialect=_DIALECT
@@ -129,9 +129,11 @@ class SqlitePlan:
                 (name, _processors(compiled.binds[name].type).bind_processor(_DIALECT))
                 for name in compiled.positiontup
             ],
-            row=namedtuple("Row", [column.key for column in columns]),
-            columns=[
-                _processors(column.type).result_processor(_DIALECT, None) for column in columns
+            row=namedtuple("Row", [column.key for column in columns]) if columns else None,
+            converters=[
+                (index, process)
+                for index, column in enumerate(columns)
+                if (process := _processors(column.type).result_processor(_DIALECT, None))
             ],
         )
         return self._form
@@ -150,7 +152,9 @@ def _bound(form: _Form, parameters: Mapping[str, Any]) -> list[Any]:
 
 
 def _converted(form: _Form, row: tuple[Any, ...]) -> Any:
-    return form.row._make(
-        value if process is None else process(value)
-        for value, process in zip(row, form.columns, strict=True)
-    )
+    if not form.converters:
+        return form.row._make(row)
+    values = list(row)
+    for index, process in form.converters:  # in a listed conversation: a date, at most a float
+        values[index] = process(values[index])
+    return form.row._make(values)

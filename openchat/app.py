@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.model_name,
                 settings.checkpoint_interval,
                 ping_interval=settings.stream_ping_interval,
+                shared_database=settings.shared_database,
             )
             await chat.start()
             cleanup.push_async_callback(chat.close)

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     upstream_max_connections: int = Field(default=2000, ge=1)
     max_tokens: int = Field(default=4096, ge=1)
     checkpoint_interval: float = Field(default=1.0, gt=0)
+    shared_database: bool = False  # several servers use the database (see ChatService.start)
     stream_ping_interval: float = Field(default=15.0, gt=0)
     log_level: str = "INFO"
     web_dist: Path = PROJECT_ROOT / "web" / "dist"

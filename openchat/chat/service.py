@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from openchat.chat import threads
 from openchat.chat.answers import AnswerWriter, StreamChat
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 5.0
 CHECKPOINT_BATCH = 100  # answers per checkpoint transaction (a few ms of SQLite work)
+# On a database several servers share, each checkpoints even its silent answers this often,
+# and answers no checkpoint reached for STALE_AFTER are taken as left by a server that died.
+HEARTBEAT_SECONDS = 10.0
+STALE_AFTER_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,8 @@ class ChatService:
         checkpoint_interval: float = 1.0,
         registry: GenerationRegistry | None = None,
         ping_interval: float = 15.0,
+        shared_database: bool = False,
+        stale_after: float = STALE_AFTER_SECONDS,
     ) -> None:
         self._store = store
         self._default_model = default_model
@@ -66,16 +73,19 @@ class ChatService:
         self._writer = AnswerWriter(store, self._registry, stream_chat)
         self._locks: dict[str, _ConversationLock] = {}
         self._checkpoints: asyncio.Task[None] | None = None
+        self._shared = shared_database  # other servers' answers may be streaming there
+        self._stale_after = stale_after
+        self._heartbeat = min(HEARTBEAT_SECONDS, stale_after / 6)
 
     # Life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Mark answers a crash left `streaming` as `interrupted`; start checkpointing."""
-        interrupted = await self._store.mark_streaming_interrupted()
-        if interrupted:
-            log.warning(
-                "Marked %d answers left streaming by a previous run as interrupted", interrupted
-            )
+        """Mark answers a crash left `streaming` as `interrupted`; start checkpointing.
+
+        On a database of its own, every such answer is left over. On a shared one, only those
+        no server has checkpointed lately: the others are another server's, still streaming.
+        """
+        await self._interrupt_orphans()
         self._checkpoints = asyncio.create_task(self._checkpoint_loop())
 
     async def close(self) -> None:
@@ -311,12 +321,41 @@ class ChatService:
                 del self._locks[conversation_id]
 
     async def _checkpoint_loop(self) -> None:
-        """Save every streaming answer's text once per interval, a batch per transaction."""
+        """Save every streaming answer's text once per interval, a batch per transaction.
+
+        On a shared database, also checkpoint the silent answers once per heartbeat (a model
+        may think for minutes before its first token), and interrupt the orphans of servers
+        that died, once per half of the stale time.
+        """
+        loop = asyncio.get_running_loop()
+        last_beat = last_sweep = loop.time()
         while True:
             await asyncio.sleep(self._checkpoint_interval)
-            dirty = self._registry.dirty()
-            for start in range(0, len(dirty), CHECKPOINT_BATCH):
-                await self._checkpoint(dirty[start : start + CHECKPOINT_BATCH])
+            due = self._registry.dirty()
+            if self._shared and loop.time() - last_beat >= self._heartbeat:
+                last_beat = loop.time()
+                due = self._registry.all_running()
+            for start in range(0, len(due), CHECKPOINT_BATCH):
+                await self._checkpoint(due[start : start + CHECKPOINT_BATCH])
+            if self._shared and loop.time() - last_sweep >= self._stale_after / 2:
+                last_sweep = loop.time()
+                await self._interrupt_orphans()
+
+    async def _interrupt_orphans(self) -> None:
+        stale_before = (
+            datetime.now(UTC) - timedelta(seconds=self._stale_after) if self._shared else None
+        )
+        try:
+            interrupted = await self._store.mark_streaming_interrupted(stale_before)
+        except Exception as error:
+            if self._checkpoints is None:  # at start-up: the database is not usable
+                raise
+            log.error("Marking abandoned answers failed: %s", type(error).__name__)
+            return
+        if interrupted:
+            log.warning(
+                "Marked %d answers left streaming by a previous run as interrupted", interrupted
+            )
 
     async def _checkpoint(self, generations: list[Generation]) -> None:
         for generation in generations:

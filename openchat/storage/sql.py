@@ -95,6 +95,7 @@ NEW_MESSAGE_COLUMNS = (
     "created_at",
     "parent_id",
     "client_message_id",
+    "alive_at",
 )
 INSERT_MESSAGES = prepared(
     insert(messages).values({name: bindparam(f"new_{name}") for name in NEW_MESSAGE_COLUMNS})
@@ -130,7 +131,11 @@ FINISH_ANSWER = prepared(
 CHECKPOINT_ANSWER = prepared(
     update(messages)
     .where(messages.c.id == bindparam("answer_id"), messages.c.status == "streaming")
-    .values(content=bindparam("new_content"), reasoning=bindparam("new_reasoning"))
+    .values(
+        content=bindparam("new_content"),
+        reasoning=bindparam("new_reasoning"),
+        alive_at=bindparam("moment"),
+    )
 )
 
 
@@ -366,11 +371,13 @@ class SqlChatStore:
     async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
         if not checkpoints:
             return
+        moment = now()
         rows = [
             {
                 "answer_id": item.message_id,
                 "new_content": item.content,
                 "new_reasoning": item.reasoning or None,
+                "moment": moment,
             }
             for item in checkpoints
         ]
@@ -386,13 +393,14 @@ class SqlChatStore:
         written = {name: parameters[f"new_{name}"] for name in ANSWER_VALUES}
         return _message(SimpleNamespace(**row._asdict(), **written))
 
-    async def mark_streaming_interrupted(self) -> int:
-        async with self._db.begin() as connection:
-            result = await connection.execute(
-                update(messages)
-                .where(messages.c.status == "streaming")
-                .values(status="interrupted")
+    async def mark_streaming_interrupted(self, stale_before: datetime | None = None) -> int:
+        statement = update(messages).where(messages.c.status == "streaming")
+        if stale_before is not None:  # rows from before alive_at existed count as stale
+            statement = statement.where(
+                or_(messages.c.alive_at.is_(None), messages.c.alive_at < stale_before)
             )
+        async with self._db.begin() as connection:
+            result = await connection.execute(statement.values(status="interrupted"))
         return int(result.rowcount)
 
     @staticmethod
@@ -411,5 +419,8 @@ class SqlChatStore:
 
     @staticmethod
     def _row_values(message: Message) -> dict[str, Any]:
-        """The parameters of INSERT_MESSAGES for one message."""
-        return {f"new_{name}": getattr(message, name) for name in NEW_MESSAGE_COLUMNS}
+        """The parameters of INSERT_MESSAGES for one message; a streaming answer is alive."""
+        values = {f"new_{name}": getattr(message, name, None) for name in NEW_MESSAGE_COLUMNS}
+        if message.status == "streaming":
+            values["new_alive_at"] = message.created_at
+        return values

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from openchat.domain import (
@@ -95,10 +96,13 @@ class ChatStore(Protocol):
         """Create the row of an answer that starts streaming."""
 
     async def checkpoint_answers(self, checkpoints: Sequence[Checkpoint]) -> None:
-        """Save the text so far of streaming answers, all in one transaction."""
+        """Save the text so far of streaming answers, all in one transaction, and note that
+        their server is still writing them (see mark_streaming_interrupted)."""
 
     async def finish_answer(self, update: AnswerUpdate) -> Message:
         """Write an answer's final state and return it."""
 
-    async def mark_streaming_interrupted(self) -> int:
-        """After a crash: answers left `streaming` become `interrupted`. Returns how many."""
+    async def mark_streaming_interrupted(self, stale_before: datetime | None = None) -> int:
+        """Answers a crashed server left `streaming` become `interrupted`: every one (None,
+        for a database only this process uses), or those whose last checkpoint is older than
+        `stale_before` (for a database several servers share). Returns how many."""

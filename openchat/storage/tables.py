@@ -62,6 +62,8 @@ class MessageRow(Base):
     cost: Mapped[float | None] = mapped_column(Float, nullable=True)
     client_message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # While streaming: when its server last said it was still writing it (the checkpoints).
+    alive_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (
         Index("ix_messages_conversation_seq", "conversation_id", "seq"),

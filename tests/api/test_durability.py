@@ -1,5 +1,6 @@
-"""Nothing is lost: a SIGKILL mid-answer leaves the partial text, marked `interrupted`;
-50 conversations streaming at once all complete and are stored."""
+"""Nothing is lost: a SIGKILL mid-answer leaves the partial text, marked `interrupted`; a
+server starting on a shared database leaves another's answers alone; 50 conversations
+streaming at once all complete and are stored."""
 
 from __future__ import annotations
 
@@ -31,6 +32,23 @@ def test_sigkill_mid_answer_keeps_the_partial_text_as_interrupted(start_server):
         replay = read_stream(api, conversation["id"])
         assert replay.last["status"] == "interrupted"
         assert "interrupted" in restarted.log()
+
+
+def test_on_a_shared_database_a_starting_server_leaves_the_others_answers_streaming(
+    start_server,
+):
+    first: AppServer = start_server(checkpoint_interval="0.2", shared_database="true")
+    with httpx.Client(base_url=first.url, timeout=30) as api:
+        conversation = new_conversation(api)
+        post_message(api, conversation["id"], "a long one [[sim tokens=250 tps=50]]")
+        read_stream(api, conversation["id"], max_chunks=5)
+        second = start_server(database_url=first.env["DATABASE_URL"], shared_database="true")
+        with httpx.Client(base_url=second.url, timeout=30) as other:
+            answer = other.get(f"/conversations/{conversation['id']}").json()["messages"][1]
+        assert answer["status"] == "streaming"  # not taken for a crash's leftover
+        assert "interrupted" not in second.log()
+        finished = read_stream(api, conversation["id"])
+        assert finished.last["status"] == "complete"
 
 
 def test_fifty_conversations_stream_at_once(api: httpx.Client, sim: httpx.Client):

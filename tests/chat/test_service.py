@@ -118,3 +118,51 @@ async def test_checkpoints_reach_every_running_answer_batch_by_batch(store: Slow
         answer = await stored_answer(store, conversation.id)
         assert answer.status == "streaming" and answer.content.startswith("x"), conversation.id
     await chat.close()
+
+
+async def silent(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+    await asyncio.Event().wait()  # a model thinking for a long time, saying nothing
+    yield TextDelta("never")
+
+
+async def test_on_a_shared_database_servers_interrupt_only_the_answers_of_a_dead_one(
+    store: SlowFinalSave,
+):
+    """Two servers on one database: one starting does not interrupt the other's answers,
+    even a silent one, as long as the other keeps checkpointing; once it stops, it does."""
+    shared = {"checkpoint_interval": 0.02, "shared_database": True, "stale_after": 0.6}
+    first = ChatService(store, silent, "m/default", **shared)  # type: ignore[arg-type]
+    await first.start()
+    conversation = await first.create_conversation("me", None, None, None)
+    await first.send(conversation, "think hard", None, None)
+
+    second = ChatService(store, scripted, "m/default", **shared)  # type: ignore[arg-type]
+    await second.start()  # a restart elsewhere
+    await asyncio.sleep(1.0)  # past the stale time, with sweeps by both
+    assert (await stored_answer(store, conversation.id)).status == "streaming"
+
+    # The first server dies: no more checkpoints, nor a final save.
+    assert first._checkpoints is not None
+    first._checkpoints.cancel()
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if (await stored_answer(store, conversation.id)).status != "streaming":
+            break
+    assert (await stored_answer(store, conversation.id)).status == "interrupted"
+    await second.close()
+    await first.close()
+
+
+async def test_on_its_own_database_a_server_interrupts_every_answer_left_streaming(
+    store: SlowFinalSave,
+):
+    first = ChatService(store, silent, "m/default")
+    await first.start()
+    conversation = await first.create_conversation("me", None, None, None)
+    await first.send(conversation, "think hard", None, None)
+    await asyncio.sleep(0.05)
+    restarted = ChatService(store, scripted, "m/default")  # the same database, after a crash
+    await restarted.start()
+    assert (await stored_answer(store, conversation.id)).status == "interrupted"
+    await restarted.close()
+    await first.close()

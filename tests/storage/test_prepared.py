@@ -30,6 +30,7 @@ def _message(message_id: str, **changes: Any) -> dict[str, Any]:
         "new_created_at": MOMENT,
         "new_parent_id": None,
         "new_client_message_id": None,
+        "new_alive_at": None,
     }
     return row | changes
 
@@ -142,7 +143,12 @@ def test_an_update_returns_its_rows_and_keeps_the_statements_own_values(
         checkpoint = _plan(sql.CHECKPOINT_ANSWER).run(
             driver,
             [
-                {"answer_id": answer, "new_content": "partial", "new_reasoning": None}
+                {
+                    "answer_id": answer,
+                    "new_content": "partial",
+                    "new_reasoning": None,
+                    "moment": MOMENT,
+                }
                 for answer in ("a1", "a2")
             ],
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,25 @@ async def test_streaming_rows_become_interrupted(store: SqlChatStore):
     [stored] = await store.list_messages(conversation.id)
     assert stored.status == "interrupted"
     assert await store.mark_streaming_interrupted() == 0
+
+
+async def test_with_a_cutoff_only_answers_no_server_kept_alive_become_interrupted(
+    store: SqlChatStore,
+):
+    """Several servers on one database: an answer checkpointed lately is still being written."""
+    conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+    draft = MessageDraft(role="assistant", content="", status="streaming")
+    alive = await store.add_answer(conversation.id, draft)
+    orphan = await store.add_answer(conversation.id, draft)
+    await asyncio.sleep(0.05)
+    cutoff = datetime.now(UTC)
+    await store.checkpoint_answers([Checkpoint(alive.id, "still going", None)])
+
+    assert await store.mark_streaming_interrupted(stale_before=cutoff) == 1
+    statuses = {m.id: m.status for m in await store.list_messages(conversation.id)}
+    assert statuses == {alive.id: "streaming", orphan.id: "interrupted"}
+    # A new answer counts as alive from its creation.
+    fresh = await store.add_answer(conversation.id, draft)
+    assert await store.mark_streaming_interrupted(stale_before=cutoff) == 0
+    assert await store.mark_streaming_interrupted() == 2  # alone on its database: all of them
+    assert {m.id for m in await store.list_messages(conversation.id)} >= {fresh.id}

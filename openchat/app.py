@@ -59,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.chat = chat
             app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
+            if settings.shared_database and settings.database_url.startswith("sqlite"):
+                log.warning(
+                    "SHARED_DATABASE is for several servers on PostgreSQL; SQLite serves one"
+                )
             if not settings.upstream_configured:
                 log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")
             # What start-up built lives as long as the process: frozen, the collector's full

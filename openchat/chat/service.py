@@ -23,8 +23,10 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 CHECKPOINT_BATCH = 100  # answers per checkpoint transaction (a few ms of SQLite work)
 # On a database several servers share, each checkpoints even its silent answers this often,
 # and answers no checkpoint reached for STALE_AFTER are taken as left by a server that died.
+# Their clocks must agree to well within the difference (NTP does).
 HEARTBEAT_SECONDS = 10.0
 STALE_AFTER_SECONDS = 60.0
+TIMER_SLACK = 0.001  # a timer may fire up to a millisecond early
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ class ChatService:
         On a database of its own, every such answer is left over. On a shared one, only those
         no server has checkpointed lately: the others are another server's, still streaming.
         """
-        await self._interrupt_orphans()
+        await self._interrupt_orphans(at_start=True)
         self._checkpoints = asyncio.create_task(self._checkpoint_loop())
 
     async def close(self) -> None:
@@ -324,37 +326,49 @@ class ChatService:
         """Save every streaming answer's text once per interval, a batch per transaction.
 
         On a shared database, also checkpoint the silent answers once per heartbeat (a model
-        may think for minutes before its first token), and interrupt the orphans of servers
-        that died, once per half of the stale time.
+        may think for minutes before its first token), whatever the interval, and interrupt
+        the orphans of servers that stopped, once per half of the stale time.
         """
         loop = asyncio.get_running_loop()
-        last_beat = last_sweep = loop.time()
+        tick = min(self._checkpoint_interval, self._heartbeat) if self._shared else None
+        last_text = last_beat = last_sweep = loop.time()
         while True:
-            await asyncio.sleep(self._checkpoint_interval)
-            due = self._registry.dirty()
-            if self._shared and loop.time() - last_beat >= self._heartbeat:
-                last_beat = loop.time()
-                due = self._registry.all_running()
+            await asyncio.sleep(tick or self._checkpoint_interval)
+            moment = loop.time()
+            beat = self._shared and moment - last_beat >= self._heartbeat - TIMER_SLACK
+            text = tick is None or moment - last_text >= self._checkpoint_interval - TIMER_SLACK
+            if beat:
+                last_beat = moment
+            if text:
+                last_text = moment
+            due = self._registry.all_running() if beat else self._registry.dirty() if text else []
             for start in range(0, len(due), CHECKPOINT_BATCH):
                 await self._checkpoint(due[start : start + CHECKPOINT_BATCH])
             if self._shared and loop.time() - last_sweep >= self._stale_after / 2:
                 last_sweep = loop.time()
-                await self._interrupt_orphans()
+                await self._interrupt_orphans(at_start=False)
 
-    async def _interrupt_orphans(self) -> None:
+    async def _interrupt_orphans(self, at_start: bool) -> None:
+        """Mark `interrupted` the answers left streaming by a server that stopped."""
         stale_before = (
             datetime.now(UTC) - timedelta(seconds=self._stale_after) if self._shared else None
         )
         try:
             interrupted = await self._store.mark_streaming_interrupted(stale_before)
         except Exception as error:
-            if self._checkpoints is None:  # at start-up: the database is not usable
+            if at_start:  # the database is not usable: the server cannot start
                 raise
             log.error("Marking abandoned answers failed: %s", type(error).__name__)
             return
-        if interrupted:
+        if interrupted and at_start:
             log.warning(
                 "Marked %d answers left streaming by a previous run as interrupted", interrupted
+            )
+        elif interrupted:
+            log.warning(
+                "Marked %d answers no server saved for %.0f s as interrupted",
+                interrupted,
+                self._stale_after,
             )
 
     async def _checkpoint(self, generations: list[Generation]) -> None:

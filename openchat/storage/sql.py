@@ -395,10 +395,9 @@ class SqlChatStore:
 
     async def mark_streaming_interrupted(self, stale_before: datetime | None = None) -> int:
         statement = update(messages).where(messages.c.status == "streaming")
-        if stale_before is not None:  # rows from before alive_at existed count as stale
-            statement = statement.where(
-                or_(messages.c.alive_at.is_(None), messages.c.alive_at < stale_before)
-            )
+        if stale_before is not None:  # a row from a server older than alive_at: its creation
+            alive = func.coalesce(messages.c.alive_at, messages.c.created_at)
+            statement = statement.where(alive < stale_before)
         async with self._db.begin() as connection:
             result = await connection.execute(statement.values(status="interrupted"))
         return int(result.rowcount)

@@ -166,3 +166,31 @@ async def test_on_its_own_database_a_server_interrupts_every_answer_left_streami
     assert (await stored_answer(store, conversation.id)).status == "interrupted"
     await restarted.close()
     await first.close()
+
+
+async def test_a_shared_server_keeps_its_silent_answers_alive_whatever_its_checkpoint_interval(
+    store: SlowFinalSave,
+):
+    # Text is saved every 2 s, yet the silent answer is kept alive within the 0.6 s.
+    settings = {"checkpoint_interval": 2.0, "shared_database": True, "stale_after": 0.6}
+    first = ChatService(store, silent, "m/default", **settings)  # type: ignore[arg-type]
+    await first.start()
+    conversation = await first.create_conversation("me", None, None, None)
+    await first.send(conversation, "think hard", None, None)
+    quick = {**settings, "checkpoint_interval": 0.02}
+    other = ChatService(store, scripted, "m/default", **quick)  # type: ignore[arg-type]
+    await other.start()
+    await asyncio.sleep(1.2)  # three sweeps by the other
+    assert (await stored_answer(store, conversation.id)).status == "streaming"
+    await other.close()
+    await first.close()
+
+
+async def test_a_server_alone_never_sweeps_while_it_runs(store: SlowFinalSave):
+    chat = ChatService(store, silent, "m/default", checkpoint_interval=0.02, stale_after=0.2)
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "think hard", None, None)
+    await asyncio.sleep(0.6)  # three times the stale time, with no heartbeat at all
+    assert (await stored_answer(store, conversation.id)).status == "streaming"
+    await chat.close()

@@ -83,15 +83,20 @@ async def test_with_a_cutoff_only_answers_no_server_kept_alive_become_interrupte
     draft = MessageDraft(role="assistant", content="", status="streaming")
     alive = await store.add_answer(conversation.id, draft)
     orphan = await store.add_answer(conversation.id, draft)
+    finished = await store.add_answer(conversation.id, draft)
+    await store.finish_answer(AnswerUpdate(finished.id, "done", None, "complete"))
     await asyncio.sleep(0.05)
     cutoff = datetime.now(UTC)
     await store.checkpoint_answers([Checkpoint(alive.id, "still going", None)])
 
     assert await store.mark_streaming_interrupted(stale_before=cutoff) == 1
-    statuses = {m.id: m.status for m in await store.list_messages(conversation.id)}
-    assert statuses == {alive.id: "streaming", orphan.id: "interrupted"}
-    # A new answer counts as alive from its creation.
-    fresh = await store.add_answer(conversation.id, draft)
+    fresh = await store.add_answer(conversation.id, draft)  # alive from its creation
     assert await store.mark_streaming_interrupted(stale_before=cutoff) == 0
+    statuses = {m.id: m.status for m in await store.list_messages(conversation.id)}
+    assert statuses == {
+        alive.id: "streaming",
+        orphan.id: "interrupted",
+        finished.id: "complete",  # a final state is never touched
+        fresh.id: "streaming",
+    }
     assert await store.mark_streaming_interrupted() == 2  # alone on its database: all of them
-    assert {m.id for m in await store.list_messages(conversation.id)} >= {fresh.id}

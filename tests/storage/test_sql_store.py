@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from openchat.domain import ConversationDraft, ConversationPatch
 from openchat.errors import Conflict, NotFound
 from openchat.storage.database import migrate, open_database
-from openchat.storage.sql import SqlChatStore
+from openchat.storage.sql import SqlChatStore, messages
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from tests.servers import fresh_database
 
@@ -100,3 +101,17 @@ async def test_with_a_cutoff_only_answers_no_server_kept_alive_become_interrupte
         fresh.id: "streaming",
     }
     assert await store.mark_streaming_interrupted() == 2  # alone on its database: all of them
+
+
+async def test_an_answer_from_a_server_that_predates_alive_at_counts_from_its_creation(
+    store: SqlChatStore,
+):
+    """During a rolling upgrade, older servers insert answers without `alive_at`."""
+    conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+    draft = MessageDraft(role="assistant", content="", status="streaming")
+    answer = await store.add_answer(conversation.id, draft)
+    async with store._db.begin() as connection:  # as an older server would have stored it
+        await connection.execute(update(messages).values(alive_at=None))
+
+    assert await store.mark_streaming_interrupted(answer.created_at - timedelta(seconds=1)) == 0
+    assert await store.mark_streaming_interrupted(answer.created_at + timedelta(seconds=1)) == 1

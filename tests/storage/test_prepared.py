@@ -17,6 +17,15 @@ from openchat.storage.database import migrate, open_database
 from openchat.storage.prepared import SqlitePlan, plan_of
 
 MOMENT = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+NEW_CONVERSATION = sqlalchemy.insert(sql.conversations).values(
+    id="c1",
+    owner_id="me",
+    title="t",
+    default_model="m",
+    system_prompt="",
+    created_at=MOMENT,
+    updated_at=MOMENT,
+)  # the conversation "c1" the messages below belong to
 
 
 def _message(message_id: str, **changes: Any) -> dict[str, Any]:
@@ -49,17 +58,7 @@ def engine(database_file: Path) -> Iterator[sqlalchemy.Engine]:
     """SQLAlchemy's own execution of the same statements, for comparison."""
     engine = sqlalchemy.create_engine(f"sqlite:///{database_file}")
     with engine.begin() as connection:
-        connection.execute(
-            sqlalchemy.insert(sql.conversations).values(
-                id="c1",
-                owner_id="me",
-                title="t",
-                default_model="m",
-                system_prompt="",
-                created_at=MOMENT,
-                updated_at=MOMENT,
-            )
-        )
+        connection.execute(NEW_CONVERSATION)
     yield engine
     engine.dispose()
 
@@ -170,17 +169,7 @@ async def test_a_failed_prepared_write_raises_sqlalchemys_error_and_undoes_the_t
     database = open_database(f"sqlite:///{database_file}")
     try:
         async with database.begin() as connection:
-            await connection.execute(
-                sqlalchemy.insert(sql.conversations).values(
-                    id="c1",
-                    owner_id="me",
-                    title="t",
-                    default_model="m",
-                    system_prompt="",
-                    created_at=MOMENT,
-                    updated_at=MOMENT,
-                )
-            )
+            await connection.execute(NEW_CONVERSATION)
         with pytest.raises(IntegrityError) as caught:
             async with database.begin() as connection:
                 await connection.execute(sql.INSERT_MESSAGES, [_message("m1")])

@@ -419,7 +419,10 @@ class SqlChatStore:
     @staticmethod
     def _row_values(message: Message) -> dict[str, Any]:
         """The parameters of INSERT_MESSAGES for one message; a streaming answer is alive."""
-        values = {f"new_{name}": getattr(message, name, None) for name in NEW_MESSAGE_COLUMNS}
-        if message.status == "streaming":
-            values["new_alive_at"] = message.created_at
+        values = {
+            f"new_{name}": getattr(message, name)
+            for name in NEW_MESSAGE_COLUMNS
+            if name != "alive_at"  # not a message's own: see the line below
+        }
+        values["new_alive_at"] = message.created_at if message.status == "streaming" else None
         return values

@@ -27,14 +27,17 @@ class EventStreamResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task = asyncio.current_task()
         assert task is not None  # an ASGI app always runs in a task
-        start = {"type": "http.response.start", "status": self.status_code}
         # The frames are written by a task of their own: a task resumes every coroutine it
         # awaits through, and the request's own goes through some twenty (server, framework,
         # middleware, routing), on every frame. The start goes through the wrappers (they add
         # headers), the frames after it straight to the server.
         writer = asyncio.create_task(
             _write(
-                {**start, "headers": self.raw_headers},
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                },
                 send,
                 self.body_iterator,
                 scope.get(FRAME_SEND, send),

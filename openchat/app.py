@@ -17,7 +17,7 @@ from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
 from openchat.middleware import Guard
 from openchat.settings import Settings
-from openchat.storage.database import migrate, open_database
+from openchat.storage.database import SqliteDatabase, migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.upstream.openrouter import OpenRouterClient, open_session
 from openchat.web import mount_web
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.chat = chat
             app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
-            if settings.shared_database and settings.database_url.startswith("sqlite"):
+            if settings.shared_database and isinstance(database, SqliteDatabase):
                 log.warning(
                     "SHARED_DATABASE is for several servers on PostgreSQL; SQLite serves one"
                 )

@@ -41,3 +41,22 @@ async def test_a_failed_start_up_stops_what_it_had_started(tmp_path: Path):
         async with app.router.lifespan_context(app):
             pass
     assert not [thread for thread in threading.enumerate() if thread.name == "sqlite-wal"]
+
+
+async def test_a_shared_sqlite_database_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        shared_database=True,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = create_app(settings)
+    before = gc.get_threshold()
+    try:
+        async with app.router.lifespan_context(app):
+            pass
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert "SHARED_DATABASE is for several servers on PostgreSQL" in caplog.text

@@ -6,7 +6,8 @@ from openchat.api import conversations, health, messages, models, stream
 
 # Included one by one into the app, not through a router of routers: FastAPI matches every
 # level of inclusion on each request (twice), about 45 µs of CPU per request for each level.
-# Matching tries them in this order: the routes every answer passes through come first.
+# Matching tries them in this order: the routes every answer passes through come first, for
+# the requests api.hot_routes leaves to FastAPI (under a root path).
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router for module in (messages, stream, conversations, models, health)
 )

@@ -18,7 +18,6 @@ from openchat import serving
 from openchat.app import create_app
 from openchat.logs import configure_logging
 from openchat.settings import Settings
-from openchat.simulator.runner import RunningSimulator
 from openchat.storage.database import UnsupportedDatabase, migrate, open_database
 
 log = logging.getLogger("openchat")
@@ -83,6 +82,9 @@ def _settings(**overrides: Any) -> Settings:
 
 def demo(host: str | None, port: int | None) -> None:
     """The app against a local simulator on a free port, in a database of its own."""
+    # Imported here: `serve` starts sooner without the simulator's imports.
+    from openchat.simulator.runner import RunningSimulator
+
     with RunningSimulator() as simulator:
         serve(
             host,

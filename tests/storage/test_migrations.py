@@ -1,0 +1,88 @@
+"""Start-up migrations: Alembic brings any database to the newest revision, and a database
+already there is recognised without importing Alembic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from openchat.storage.database import (
+    HEAD_REVISION,
+    MIGRATIONS,
+    migrate,
+    open_database,
+    stored_revisions,
+)
+from tests.servers import fresh_database
+
+# Migrates the database named by argv[1], then says whether Alembic was imported to do it.
+MIGRATE_AND_REPORT = """
+import asyncio, sys
+from openchat.storage.database import migrate, open_database
+
+async def main():
+    database = open_database(sys.argv[1])
+    try:
+        await migrate(database)
+    finally:
+        await database.dispose()
+
+asyncio.run(main())
+print("alembic imported" if "alembic" in sys.modules else "alembic not imported")
+"""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _migrate_in_a_new_process(database_url: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", MIGRATE_AND_REPORT, database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_the_head_revision_is_alembics_newest():
+    assert ScriptDirectory.from_config(_config()).get_current_head() == HEAD_REVISION
+
+
+def test_a_database_at_the_newest_revision_starts_without_alembic(tmp_path: Path):
+    with fresh_database(tmp_path) as database_url:
+        assert _migrate_in_a_new_process(database_url) == "alembic imported"  # a new database
+        assert _migrate_in_a_new_process(database_url) == "alembic not imported"
+
+
+async def test_an_older_database_is_brought_to_the_newest_revision(tmp_path: Path):
+    with fresh_database(tmp_path) as database_url:
+        database = open_database(database_url)
+        try:
+            assert await database.run_sync(stored_revisions) == []
+            await migrate(database)
+            assert await database.run_sync(stored_revisions) == [HEAD_REVISION]
+
+            def downgrade(connection: object) -> None:
+                config = _config()
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0001")
+
+            await database.run_sync(downgrade)
+            assert await database.run_sync(stored_revisions) == ["0001"]
+            await migrate(database)
+            assert await database.run_sync(stored_revisions) == [HEAD_REVISION]
+            async with database.connect() as connection:  # 0002's column is back
+                await connection.execute(text("SELECT alive_at FROM messages"))
+        finally:
+            await database.dispose()

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from openchat.api import OPENAPI_TAGS, ROUTERS
-from openchat.api.hot_routes import HotRoutes
+from openchat.api.hot_routes import HotRoutes, check_routes
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     mount_web(app, settings.web_dist)
+    check_routes(app)
     app.add_middleware(HotRoutes)  # added first: innermost, inside CORS and the guard
     if settings.cors_origin_list:
         app.add_middleware(

@@ -15,7 +15,12 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,6 +34,44 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("POST", "messages"): messages.post_message,
     ("GET", "stream"): stream.stream_answer,
 }
+
+
+def check_routes(app: FastAPI) -> None:
+    """Refuse to start if a hot route's declaration asks for more than HotRoutes does: a
+    dependency (an app-wide one too), another status, response filters or class, or another
+    path or method. Such a setting would otherwise be skipped without a word."""
+    declared = {
+        route.endpoint: route
+        for router in (messages.router, stream.router)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
+    for (method, action), endpoint in ENDPOINTS.items():
+        route = declared.get(endpoint)
+        path = f"/conversations/{{conversation_id}}/{action}"
+        plain = (
+            route is not None
+            and route.path == path
+            and route.methods == {method}
+            and not route.dependencies
+            and not app.router.dependencies
+            and route.status_code in (None, 200)
+            and route.response_model_include is None
+            and route.response_model_exclude is None
+            and route.response_model_by_alias
+            and not route.response_model_exclude_unset
+            and not route.response_model_exclude_defaults
+            and not route.response_model_exclude_none
+            # A response class shapes a returned model; a returned Response is sent as it is.
+            and (
+                route.response_model is None or isinstance(route.response_class, DefaultPlaceholder)
+            )
+        )
+        if not plain:
+            raise RuntimeError(
+                f"{method} {path} is served by api.hot_routes, which does only what its "
+                "declaration did when it was written: change both together"
+            )
 
 
 class HotRoutes:
@@ -51,9 +94,10 @@ class HotRoutes:
             handler = _handler_of(scope["app"].exception_handlers, error)
             if handler is None:
                 raise  # as FastAPI would: the outer guard answers 500
-            result = handler(request, error)
-            if inspect.isawaitable(result):
-                result = await result
+            if inspect.iscoroutinefunction(handler):
+                result = await handler(request, error)
+            else:  # as Starlette runs a plain function: off the event loop
+                result = await run_in_threadpool(handler, request, error)
         if isinstance(result, BaseModel):  # as FastAPI serialises a `response_model`
             result = Response(result.model_dump_json(by_alias=True), media_type="application/json")
         await result(scope, receive, send)
@@ -74,8 +118,13 @@ def match(scope: Scope) -> tuple[Endpoint, str] | None:
 def _handler_of(
     handlers: dict[Any, Callable[..., Any]], error: Exception
 ) -> Callable[..., Any] | None:
-    """The app's handler for `error`'s class or its nearest base, as Starlette picks it; the
-    handlers of `Exception` and 500 belong to the outermost layer, as in FastAPI."""
+    """The app's handler for `error`, as Starlette picks it: by status for an HTTPException,
+    then by its class or nearest base. Those of `Exception` and 500 belong to the outermost
+    layer, as in FastAPI."""
+    if isinstance(error, HTTPException) and error.status_code != 500:
+        by_status = handlers.get(error.status_code)
+        if by_status is not None:
+            return by_status
     for kind in type(error).__mro__:
         if kind is Exception:
             return None

@@ -2,7 +2,7 @@
 
 For every record, the logging module otherwise looks up the caller's frame (walking the
 stack), the thread, the process and the multiprocessing name. These lines show none of them,
-and the lookups were a third of what the three INFO lines of each answer cost
+and the lookups were a third of what the INFO lines of each answer cost
 (`make bench-instructions`).
 """
 

@@ -186,7 +186,8 @@ class ChatService:
                 MessageDraft(role="assistant", content="", model=chosen, status="streaming"),
                 title,
             )
-            log.info("Added user message to conversation %s", conversation.id)
+            # DEBUG: the answer's start, logged next at INFO, says as much.
+            log.debug("Added user message to conversation %s", conversation.id)
             thread = [*threads.current_thread(stored), question]
             self._launch(conversation, thread, question, answer, _first_id(stored))
             return question

@@ -145,10 +145,10 @@ def test_logs_say_what_happened_without_text_or_key(api: httpx.Client, server: A
     )
     for line in (
         f"Created conversation {cid} with model openai/gpt-4o-mini",
-        f"Added user message to conversation {cid}",
         f"Streaming response for conversation {cid} with model openai/gpt-4o-mini",
         f"Completed streaming for conversation {cid}",
     ):
         assert line in log
+    assert log.count(cid) == 3  # the conversation, its answer's start and end: one line each
     for forbidden in (secret_text, "sk-or-v1-test", "Traceback"):
         assert forbidden not in log

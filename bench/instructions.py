@@ -5,7 +5,9 @@ next; an instruction count does not (callgrind counts the same for the same run,
 else the machine does), so two versions compare in one number each. The real app runs
 in-process on uvloop, called through ASGI (no uvicorn, no browser sockets), on SQLite with
 INFO logging, against the simulator over real HTTP; callgrind counts only around the measured
-answers. Run it in each checkout to compare two versions.
+answers. Then the whole server (`openchat serve`: uvicorn, its HTTP parsing and sockets) is
+counted over short answers asked one after another on one connection, as the benchmark's
+time-to-first-token phase asks them. Run it in each checkout to compare two versions.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from typing import Any
 import orjson
 import uvloop
 
-from bench.answers import sim_directive
+from bench.answers import StreamRecord, create_conversations, relay_answer, sim_directive
+from bench.client import Connection
 from bench.processes import (
     API_KEY,
     HOST,
     Processes,
+    Service,
     free_port,
+    server_argv,
     server_env,
     simulator_argv,
     wait_ready,
@@ -55,6 +60,8 @@ SHORT = Workload("short answers", tokens=8, tps=0, together=1, rounds=50)
 PACED = Workload("paced answers", tokens=100, tps=20, together=5, rounds=2)
 WORKLOADS = {workload.name: workload for workload in (SHORT, PACED)}
 WARMUP_ANSWERS = 20
+SERVER_ANSWERS = 100  # counted through `openchat serve`, SHORT answers one after another
+SERVER_START_LIMIT = 300.0  # seconds: under callgrind, Python starts some 50 times slower
 
 
 async def _call(app: Any, method: str, path: str, body: bytes = b"") -> bytes:
@@ -112,9 +119,9 @@ async def _answer(app: Any, conversation: str, text: str) -> None:
         raise RuntimeError(f"an answer did not end with `done`: {stream[-200:]!r}")
 
 
-def _counting(on: bool) -> None:
+def _counting(on: bool, pid: int | None = None) -> None:
     subprocess.run(
-        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],
+        ["callgrind_control", "-i", "on" if on else "off", str(pid or os.getpid())],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -182,6 +189,45 @@ def _count(workload: Workload, upstream: str, work_dir: Path) -> int:
     return _total(profile)
 
 
+async def _server_answers(server: Service) -> None:
+    """Warm up, then count SERVER_ANSWERS short answers over one keep-alive connection."""
+    await wait_ready(server, "/health", SERVER_START_LIMIT)
+    conversations = await create_conversations(server.port, WARMUP_ANSWERS + SERVER_ANSWERS)
+    text = sim_directive(SHORT.tokens, SHORT.tps)
+    connection = await Connection.open(HOST, server.port)
+    try:
+        for conversation in conversations[:WARMUP_ANSWERS]:
+            await relay_answer(connection, conversation, text, StreamRecord())
+        _counting(True, server.pid)
+        for conversation in conversations[WARMUP_ANSWERS:]:
+            await relay_answer(connection, conversation, text, StreamRecord())
+        await asyncio.sleep(0.5)  # the last answer's final save, after its `done`
+        _counting(False, server.pid)
+    finally:
+        connection.close()
+
+
+def _count_server(processes: Processes, simulator_port: int, work_dir: Path) -> int:
+    """`openchat serve` under callgrind; its instructions over the counted answers."""
+    profile = work_dir / "callgrind-server.out"
+    port = free_port()
+    argv = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={profile}",
+        sys.executable,
+        "-m",
+        *server_argv(port),
+    ]
+    env = server_env(simulator_port, work_dir / "server.db")
+    process = processes.spawn("server", argv, env)
+    server = Service("server", process, port, processes.log_dir / "server.log", 0.0)
+    asyncio.run(_server_answers(server))
+    processes.stop(process.pid, grace=60.0)  # callgrind writes its counts as the server exits
+    return _total(profile)
+
+
 def _measure() -> int:
     missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
     if missing:
@@ -200,18 +246,24 @@ def _measure() -> int:
                 workload: _count(workload, upstream, work_dir) / workload.answers
                 for workload in (SHORT, PACED)
             }
+            per_served_answer = _count_server(processes, port, work_dir) / SERVER_ANSWERS
         finally:
             processes.stop_all()
     per_token = (per_answer[PACED] - per_answer[SHORT]) / (PACED.tokens - SHORT.tokens)
     rows: list[tuple[str, float]] = [
-        (f"per answer of {SHORT.tokens} tokens, one at a time", per_answer[SHORT]),
+        (f"per answer of {SHORT.tokens} tokens, one at a time, through ASGI", per_answer[SHORT]),
         (
-            f"per answer of {PACED.tokens} tokens at {PACED.tps:g}/s, {PACED.together} at once",
+            f"per answer of {PACED.tokens} tokens at {PACED.tps:g}/s, {PACED.together} at once, "
+            "through ASGI",
             per_answer[PACED],
         ),
         ("per further token (the difference)", per_token),
+        (
+            f"per answer of {SHORT.tokens} tokens, one at a time, through uvicorn",
+            per_served_answer,
+        ),
     ]
-    sys.stdout.write("app instructions (callgrind, in-process through ASGI)\n")
+    sys.stdout.write("app instructions (callgrind)\n")
     for label, value in rows:
         sys.stdout.write(f"{label:<58} {value:>14,.0f}\n")
     return 0

@@ -163,16 +163,23 @@ def _total(profile: Path) -> int:
     raise RuntimeError(f"no instruction total in {profile}")
 
 
-def _count(workload: Workload, upstream: str, work_dir: Path) -> int:
-    profile = work_dir / f"callgrind-{workload.tokens}.out"
-    database = work_dir / f"app-{workload.tokens}.db"
-    argv = [
+def _under_callgrind(profile: Path) -> list[str]:
+    """`python -m` under callgrind, counting nothing until told to, writing to `profile`."""
+    return [
         "valgrind",
         "--tool=callgrind",
         "--instr-atstart=no",
         f"--callgrind-out-file={profile}",
         sys.executable,
         "-m",
+    ]
+
+
+def _count(workload: Workload, upstream: str, work_dir: Path) -> int:
+    profile = work_dir / f"callgrind-{workload.tokens}.out"
+    database = work_dir / f"app-{workload.tokens}.db"
+    argv = [
+        *_under_callgrind(profile),
         "bench.instructions",
         "--child",
         workload.name,
@@ -211,18 +218,12 @@ def _count_server(processes: Processes, simulator_port: int, work_dir: Path) -> 
     """`openchat serve` under callgrind; its instructions over the counted answers."""
     profile = work_dir / "callgrind-server.out"
     port = free_port()
-    argv = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        f"--callgrind-out-file={profile}",
-        sys.executable,
-        "-m",
-        *server_argv(port),
-    ]
     env = server_env(simulator_port, work_dir / "server.db")
-    process = processes.spawn("server", argv, env)
-    server = Service("server", process, port, processes.log_dir / "server.log", 0.0)
+    log_name = "server.log"
+    process = processes.spawn(
+        "server", [*_under_callgrind(profile), *server_argv(port)], env, log_name
+    )
+    server = Service("server", process, port, processes.log_dir / log_name, 0.0)
     asyncio.run(_server_answers(server))
     processes.stop(process.pid, grace=60.0)  # callgrind writes its counts as the server exits
     return _total(profile)

@@ -40,15 +40,13 @@ async def client(simulator_url: str, tmp_path: Path) -> AsyncIterator[httpx.Asyn
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)
-    thresholds = gc.get_threshold()
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
                 yield client
     finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
+        gc.unfreeze()  # the lifespan froze what it built; it restores the thresholds itself
 
 
 async def _hot(

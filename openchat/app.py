@@ -100,7 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Added last: outermost. Stream frames skip what lies inside it (middleware.FRAME_SEND), so
     # a middleware added before it must not need to see response bodies.
-    app.add_middleware(Guard, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        Guard, max_body_bytes=MAX_BODY_BYTES, allowed_origins=settings.cors_origin_list
+    )
     return app
 
 

@@ -1,13 +1,17 @@
 """The outer guard, one ASGI layer so streamed frames pass through one wrapper, not three:
-security headers on every answer, a request body limit, and a last resort that turns an
-unexpected exception into a plain 500 with nothing leaked."""
+security headers on every answer, a request body limit, the refusal of other sites' requests
+(see cross_site), and a last resort that turns an unexpected exception into a plain 500 with
+nothing leaked."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openchat.cross_site import REFUSED, CrossSitePolicy
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +77,15 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
 
 
 class Guard:
-    """Security headers, a body size limit (413), and a 500 that says nothing of its cause."""
+    """Security headers, a body size limit (413), other sites' requests refused (403), and a
+    500 that says nothing of its cause."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, allowed_origins: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.cross_site = CrossSitePolicy(allowed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,6 +95,9 @@ class Guard:
         length = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
         if length.isdigit() and int(length) > self.max_body_bytes:
             await _send_json(send, 413, too_large)
+            return
+        if self.cross_site.refuses(scope):
+            await _send_json(send, 403, REFUSED)
             return
         extra = (
             ALWAYS

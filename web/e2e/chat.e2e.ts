@@ -622,6 +622,59 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal(all.data.filter((message) => message.role === "assistant").length, 2);
   });
 
+  scenario("a page of another site cannot make the browser change anything", async () => {
+    const marker = "Cross-site check";
+    const { id } = await app.api<{ id: string }>("POST", "/conversations", {
+      title: "Cross-site e2e",
+    });
+    await app.api("POST", `/conversations/${id}/messages`, {
+      message: `${marker} [[sim tokens=5 tps=0]]`,
+    });
+    await app.drainStream(id);
+    const stored = await app.conversation(id);
+
+    // Any site the user opens: here, the recorder's origin.
+    const elsewhere = await startRecorder();
+    const page = await open();
+    await page.goto(`${elsewhere.origin}/page`);
+    const refused: number[] = [];
+    page.on("response", (response) => {
+      if (response.url().startsWith(app.origin)) refused.push(response.status());
+    });
+    // What a page may send without asking the server first: no-cors requests and a form.
+    await page.evaluate(
+      async ({ target, id }) => {
+        for (const path of [`/conversations/${id}/regenerate`, `/conversations/${id}/stop`]) {
+          await fetch(`${target}${path}`, { method: "POST", mode: "no-cors" });
+        }
+        await fetch(`${target}/conversations`, {
+          method: "POST",
+          mode: "no-cors",
+          headers: { "content-type": "text/plain" },
+          body: '{"title": "Planted"}',
+        });
+        const frame = document.createElement("iframe");
+        frame.name = "sink";
+        document.body.append(frame);
+        const form = document.createElement("form");
+        form.method = "POST";
+        form.action = `${target}/conversations/${id}/regenerate`;
+        form.target = "sink";
+        document.body.append(form);
+        form.submit();
+      },
+      { target: app.origin, id },
+    );
+    await waitFor("the browser to send all four", async () => refused.length === 4);
+    assert.deepEqual(refused, [403, 403, 403, 403]);
+
+    const now = await app.conversation(id);
+    assert.deepEqual(now.messages, stored.messages, "the conversation changed");
+    assert.equal((await requestsFor(marker)).length, 1, "an answer was asked for again");
+    const titles = await app.api<{ data: { title: string }[] }>("GET", "/conversations");
+    assert.ok(!titles.data.some((conversation) => conversation.title === "Planted"));
+  });
+
   scenario(
     "the sidebar filter finds chats by title; the theme choice survives a reload",
     async () => {

@@ -1,0 +1,136 @@
+"""Requests that another site's page makes the browser send are refused, and change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from openchat.cross_site import REFUSED, CrossSitePolicy
+from tests.conftest import completion_requests, new_conversation, post_message
+from tests.servers import AppServer
+from tests.sse import read_stream
+
+EVIL = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+
+
+def _scope(method: str, path: str, **headers: str) -> dict[str, Any]:
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "http", "method": method, "path": path, "headers": raw}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "refused"),
+    [
+        # Current browsers say where the request comes from.
+        ("POST", "/conversations", {"sec-fetch-site": "cross-site"}, True),
+        ("POST", "/conversations", {"sec-fetch-site": "same-site"}, True),
+        ("POST", "/conversations", {"sec-fetch-site": "same-origin"}, False),
+        ("POST", "/conversations", {"sec-fetch-site": "none"}, False),
+        ("DELETE", "/conversations/c1", {"sec-fetch-site": "cross-site"}, True),
+        ("PATCH", "/conversations/c1", {"sec-fetch-site": "cross-site"}, True),
+        # A stream may start an answer: a GET, judged as a change.
+        ("GET", "/conversations/c1/stream", {"sec-fetch-site": "cross-site"}, True),
+        ("GET", "/prefix/conversations/c1/stream", {"sec-fetch-site": "cross-site"}, True),
+        ("GET", "/conversations/c1/stream", {"sec-fetch-site": "same-origin"}, False),
+        # Reads are CORS's to guard.
+        ("GET", "/conversations/c1", {"sec-fetch-site": "cross-site"}, False),
+        ("HEAD", "/conversations", {"sec-fetch-site": "cross-site"}, False),
+        ("OPTIONS", "/conversations", {"sec-fetch-site": "cross-site"}, False),
+        # Older browsers: their Origin against the Host they asked.
+        ("POST", "/conversations", {"origin": "https://evil.example", "host": "chat.test"}, True),
+        ("POST", "/conversations", {"origin": "https://chat.test", "host": "Chat.Test"}, False),
+        ("POST", "/conversations", {"origin": "null", "host": "chat.test"}, True),
+        ("POST", "/conversations", {"origin": "https://chat.test"}, True),
+        # Clients that are not browsers send neither.
+        ("POST", "/conversations", {"host": "chat.test"}, False),
+        # An origin of CORS_ORIGINS may, however it is sent.
+        (
+            "POST",
+            "/conversations",
+            {"origin": "https://ui.test", "sec-fetch-site": "cross-site"},
+            False,
+        ),
+        ("POST", "/conversations", {"origin": "https://ui.test", "host": "chat.test"}, False),
+    ],
+)
+def test_policy(method: str, path: str, headers: dict[str, str], refused: bool):
+    policy = CrossSitePolicy(["https://ui.test/"])
+    assert policy.refuses(_scope(method, path, **headers)) is refused
+
+
+def _refused(response: httpx.Response) -> None:
+    assert response.status_code == 403, response.text
+    assert response.json() == {"detail": REFUSED}
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_another_sites_page_changes_nothing(api: httpx.Client, sim: httpx.Client):
+    conversation = new_conversation(api, title="Kept")
+    cid = conversation["id"]
+    question = post_message(api, cid, "Hello there")
+    assert read_stream(api, cid).last["type"] == "done"
+    asked = len(completion_requests(sim))
+    stored = api.get(f"/conversations/{cid}", params={"versions": "all"}).json()
+
+    attempts: list[tuple[str, str, dict[str, Any]]] = [
+        ("POST", "/conversations", {"json": {"title": "Planted"}}),
+        ("POST", f"/conversations/{cid}/messages", {"json": {"message": "Spend credits"}}),
+        ("POST", f"/conversations/{cid}/regenerate", {}),
+        # A form's POST: no JSON content type, so no preflight either.
+        ("POST", f"/conversations/{cid}/regenerate", {"content": b"model=x"}),
+        ("POST", f"/conversations/{cid}/stop", {}),
+        ("PATCH", f"/conversations/{cid}", {"json": {"title": "Renamed"}}),
+        ("DELETE", f"/conversations/{cid}", {}),
+        ("GET", f"/conversations/{cid}/stream", {}),
+    ]
+    for method, path, extra in attempts:
+        _refused(api.request(method, path, headers=EVIL, **extra))
+
+    assert api.get(f"/conversations/{cid}", params={"versions": "all"}).json() == stored
+    assert [item["title"] for item in api.get("/conversations").json()["data"]].count(
+        "Planted"
+    ) == 0
+    assert len(completion_requests(sim)) == asked  # no answer was asked for upstream
+    assert stored["messages"][0]["id"] == question["id"]
+
+
+def test_the_apps_own_pages_and_other_clients_pass(api: httpx.Client, server: AppServer):
+    own = {"Sec-Fetch-Site": "same-origin", "Origin": server.url}
+    typed = {"Sec-Fetch-Site": "none"}
+    older_browser = {"Origin": server.url}  # no Sec-Fetch-Site; Origin matches the Host
+    for headers in (own, typed, older_browser, {}):
+        created = api.post("/conversations", json={}, headers=headers)
+        assert created.status_code == 201, (headers, created.text)
+        cid = created.json()["id"]
+        posted = api.post(f"/conversations/{cid}/messages", json={"message": "Hi"}, headers=headers)
+        assert posted.status_code == 200, (headers, posted.text)
+        api.headers.update(headers)
+        try:
+            assert read_stream(api, cid).last["type"] == "done"
+        finally:
+            for name in headers:
+                del api.headers[name]
+
+
+def test_older_browsers_are_judged_by_their_origin(api: httpx.Client):
+    for origin in ("https://evil.example", "null"):
+        _refused(api.post("/conversations", json={}, headers={"Origin": origin}))
+
+
+def test_reads_from_other_sites_are_left_to_cors(api: httpx.Client):
+    response = api.get("/conversations", headers=EVIL)
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_origins_of_cors_origins_may_change_things(start_server: Callable[..., AppServer]):
+    server = start_server(cors_origins="https://ui.example")
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        allowed = {"Sec-Fetch-Site": "cross-site", "Origin": "https://ui.example"}
+        created = api.post("/conversations", json={}, headers=allowed)
+        assert created.status_code == 201, created.text
+        assert created.headers["access-control-allow-origin"] == "https://ui.example"
+        _refused(api.post("/conversations", json={}, headers=EVIL))

@@ -134,3 +134,5 @@ class Guard:
             )
             if not started:
                 await _send_json(send, 500, "Internal server error.")
+        finally:
+            scope.pop(FRAME_SEND, None)  # the server's send in its own scope: a reference cycle

@@ -275,7 +275,6 @@ def _read_events(events: list[bytes], ending: _Ending) -> tuple[str, str]:
     """The reasoning and text of one read's events; note finish reason, usage, `[DONE]`, and
     an error event, which ends the reading: the text of the same read before it still counts.
     """
-    log.debug("Received %d upstream events", len(events))
     text: list[str] = []
     reasoning: list[str] = []
     for payload in events:

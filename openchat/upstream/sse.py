@@ -4,6 +4,9 @@ It follows the SSE rules that matter here: LF, CRLF or CR line endings,
 comment lines (`: OPENROUTER PROCESSING`) skipped, multi-line `data:` joined,
 and a final event flushed at end of stream even without a blank line. The
 legacy llama.cpp `error:` field is surfaced as data, since it carries the error.
+
+On the per-read path, `find` tests for a byte: on Python 3.11, `bytes in bytes` first tries
+the operand as an int and builds a TypeError to discard, which costs several times the search.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ class SseParser:
 
     def feed(self, chunk: bytes) -> list[bytes]:
         buffer = self._buffer + chunk
-        if b"\r" in buffer:
+        if buffer.find(b"\r") >= 0:
             # Keep a trailing CR: it may be the first half of a CRLF split across reads.
             tail = b"\r" if buffer.endswith(b"\r") else b""
             body = buffer[:-1] if tail else buffer
@@ -32,7 +35,7 @@ class SseParser:
 
 
 def _event_data(event: bytes) -> bytes | None:
-    if event.startswith(b"data: ") and b"\n" not in event:
+    if event.startswith(b"data: ") and event.find(b"\n") < 0:
         return event[6:]  # the common case: one data line
     lines: list[bytes] = []
     for line in event.split(b"\n"):

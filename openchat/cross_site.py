@@ -2,11 +2,18 @@
 
 Open Chat has no accounts: whoever reaches it may use it, and it spends the OpenRouter key's
 credits. A page on another site that its user opens can still make the browser send requests
-here (a form's POST, an image's or an EventSource's GET). CORS keeps that page from reading
-the answers, not the requests from having their effect: a regenerated answer, a stopped one,
-a stream that starts one. Browsers say where a request comes from (`Sec-Fetch-Site`, and
-`Origin` on every request but a plain GET), so those from another site are refused, unless
-their origin is one of CORS_ORIGINS. Clients that are not browsers send neither, and pass.
+here (a form's POST, a script's fetch). CORS keeps that page from reading the answers, not the
+requests from having their effect: a regenerated answer, a stopped one, a deleted chat. So the
+requests of other sites that would change something are refused, unless their origin is one of
+CORS_ORIGINS. Browsers name the asking site in `Sec-Fetch-Site` when they speak to an HTTPS or
+a loopback address; elsewhere (plain HTTP to a LAN address), and in older browsers, the
+`Origin` they send with every POST, PATCH and DELETE is compared with the `Host` asked for.
+Clients that are not browsers send neither header, and pass.
+
+A stream is a GET that starts an answer when the latest question has none (the server itself
+always starts one with the question, so that is rare). Over plain HTTP to a LAN address, a page
+elsewhere that knew a conversation's id could still start one with an image's GET, which
+carries neither header: serve Open Chat over HTTPS.
 """
 
 from __future__ import annotations
@@ -17,24 +24,29 @@ from collections.abc import Iterable
 from starlette.types import Scope
 
 REFUSED = "Requests from other sites are refused. Add the site to CORS_ORIGINS to allow it."
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# The one safe-method request that can start something: a stream whose question has no answer.
-STARTS_ANSWERS = re.compile(r"/conversations/[^/]+/stream$")
+READS = frozenset({"GET", "HEAD"})
+# The one read that can start something: a stream whose question has no answer yet.
+STARTS_ANSWERS = re.compile(r"/conversations/[^/]+/stream\Z")
 # `none`: the user typed the address, or opened a bookmark.
 OWN_SITE = (b"same-origin", b"none")
+DEFAULT_PORTS = {b"http": b":80", b"https": b":443"}
 
 
 class CrossSitePolicy:
     """Tells the requests of other sites' pages that may change something."""
 
     def __init__(self, allowed_origins: Iterable[str]) -> None:
-        self._allowed = frozenset(
-            origin.rstrip("/").encode("latin-1") for origin in allowed_origins
-        )
+        """`allowed_origins` as Settings normalises CORS_ORIGINS; `*` allows every site."""
+        allowed = frozenset(origin.encode("ascii") for origin in allowed_origins)
+        self._every_site = b"*" in allowed
+        self._allowed = allowed
 
     def refuses(self, scope: Scope) -> bool:
-        if scope["method"] in SAFE_METHODS and not STARTS_ANSWERS.search(scope["path"]):
-            return False  # reads: CORS keeps other sites from seeing them
+        method = scope["method"]
+        if method == "OPTIONS" or self._every_site:
+            return False  # a preflight is CORS's to answer
+        if method in READS and not STARTS_ANSWERS.search(scope["path"]):
+            return False  # CORS keeps other sites from seeing what they read
         fetch_site: bytes | None = None
         origin: bytes | None = None
         host: bytes | None = None
@@ -47,10 +59,15 @@ class CrossSitePolicy:
                 host = value
         if origin is not None and origin in self._allowed:
             return False
-        if fetch_site is not None:  # every current browser sends it
+        if fetch_site is not None:
             return fetch_site not in OWN_SITE
-        if origin is None:  # not a browser (or an old one's plain GET)
+        if origin is None:  # not a browser, or a browser's plain GET
             return False
-        # An older browser: the page's origin against the address it asked for. `null` (a
-        # sandboxed frame, a file) has no host and is refused.
-        return origin.partition(b"://")[2] != (host or b"").lower()
+        return not _same_origin(origin, (host or b"").lower())
+
+
+def _same_origin(origin: bytes, host: bytes) -> bool:
+    """Whether the page's origin names the address it asked for (`null`, from a sandboxed
+    frame or a file, names none). The scheme is not compared: a proxy may end TLS."""
+    scheme, _, address = origin.partition(b"://")
+    return bool(address) and (address == host or address + DEFAULT_PORTS.get(scheme, b"") == host)

@@ -108,7 +108,6 @@ class Guard:
             ]
         )
         started = False
-        scope[FRAME_SEND] = send
         if not length and scope["method"] in ("POST", "PUT", "PATCH"):
             # A body without Content-Length (chunked) is read here, up to the limit, so an
             # oversize one is a 413 and not whatever the body parser makes of it.
@@ -125,6 +124,7 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
+        scope[FRAME_SEND] = send
         try:
             await self.app(scope, receive, guarded_send)
         except Exception as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# An origin as browsers send it: scheme, host (a name, an IPv4 or a bracketed IPv6 address) and
+# an optional port, in ASCII (an international name in its `xn--` form), nothing after.
+ORIGIN = re.compile(r"https?://(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'openchat.db'}"
 
 
@@ -77,9 +81,22 @@ class Settings(BaseSettings):
         """Sent upstream as headers: a control character would fail every answer."""
         return _one_line(value, "the value")
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        """Each as a browser sends it (`https://chat.example.com`), or `*` for every site."""
+        origins = [origin.strip().rstrip("/").lower() for origin in value.split(",")]
+        for origin in filter(None, origins):
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    "each origin must be a scheme and a host, with an optional port and "
+                    "nothing after, such as https://chat.example.com (or * for every site)"
+                )
+        return ",".join(filter(None, origins))
+
     @cached_property
     def cors_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return [origin for origin in self.cors_origins.split(",") if origin]
 
     @property
     def upstream_configured(self) -> bool:

@@ -61,3 +61,31 @@ def test_values_sent_as_headers_are_trimmed_and_must_be_one_line():
         with pytest.raises(ValidationError, match="one line of text") as invalid:
             Settings(**{field: value}, _env_file=None)  # type: ignore[arg-type]
         assert value not in str(invalid.value)  # never repeated: it may be the key
+
+
+def test_cors_origins_are_read_as_browsers_send_them():
+    settings = Settings(
+        cors_origins=" https://UI.example/ , http://[::1]:5173,http://xn--fsq.test",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    assert settings.cors_origin_list == [
+        "https://ui.example",
+        "http://[::1]:5173",
+        "http://xn--fsq.test",
+    ]
+    assert Settings(cors_origins="*", _env_file=None).cors_origin_list == ["*"]  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        "https://例.test",
+        "ftp://files.example",
+        "https://ui.example/app",
+        "ui.example",
+        "https://a b",
+    ],
+)
+def test_a_cors_origin_that_no_browser_sends_is_refused(origins: str):
+    with pytest.raises(ValidationError, match="each origin must be a scheme and a host"):
+        Settings(cors_origins=origins, _env_file=None)  # type: ignore[call-arg]

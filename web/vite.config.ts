@@ -14,11 +14,14 @@ export default defineConfig({
     host: "127.0.0.1",
     port: 5173,
     strictPort: true,
-    proxy: {
-      "/health": api,
-      "/models": api,
-      "/conversations": api,
-    },
+    // The API sees the page's own Host, so a browser that names the asking site only in
+    // Origin (see openchat/cross_site.py) is taken for the app's own page.
+    proxy: Object.fromEntries(
+      ["/health", "/models", "/conversations"].map((path) => [
+        path,
+        { target: api, changeOrigin: false },
+      ]),
+    ),
   },
   preview: { host: "127.0.0.1", port: 4173 },
   build: {

@@ -38,11 +38,15 @@ def test_unreachable_database_fails_cleanly():
 
 def test_invalid_settings_stop_the_server_with_one_line_each_and_no_value():
     status, output = serve(
-        PORT="eighty", APP_TITLE="Open\rChat", OPENROUTER_API_KEY="sk-or-v1-startup\x07"
+        PORT="eighty",
+        APP_TITLE="Open\rChat",
+        OPENROUTER_API_KEY="sk-or-v1-startup\x07",
+        CORS_ORIGINS="https://ui.example/app",
     )
     assert status == 2
     assert "Invalid setting PORT: Input should be a valid integer" in output
     assert "Invalid setting APP_TITLE: the value must be one line of text" in output
     assert "Invalid setting OPENROUTER_API_KEY: the key must be one line of text" in output
+    assert "Invalid setting CORS_ORIGINS: each origin must be a scheme and a host" in output
     for leaked in ("sk-or-v1-startup", "Traceback", "eighty"):
         assert leaked not in output

@@ -3,6 +3,7 @@
  * simulator. Run with `npm run e2e` (web/dist must be built first).
  */
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
@@ -620,6 +621,33 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       `/conversations/${id}/messages?versions=all`,
     );
     assert.equal(all.data.filter((message) => message.role === "assistant").length, 2);
+  });
+
+  scenario("a chat downloads as a Markdown file of its messages", async () => {
+    const page = await open();
+    await page.goto("/");
+    const marker = "Markdown download check";
+    await send(page, `${marker} [[sim tokens=12 tps=0]]`);
+    const id = await conversationId(page);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const stored = await app.conversation(id);
+    await waitFor(
+      "the chat's new title",
+      async () => (await app.conversation(id)).title !== "New chat",
+    );
+    const { title } = await app.conversation(id);
+
+    await page.getByRole("button", { name: "Conversation settings" }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download as Markdown" }).click(),
+    ]);
+    const file = await download.path();
+    const text = await readFile(file, "utf8");
+    assert.match(download.suggestedFilename(), /^markdown-download-check.*\.md$/);
+    assert.ok(text.startsWith(`# ${title}\n\n## You\n\n${marker}`), text.slice(0, 200));
+    const answer = stored.messages.at(-1);
+    assert.ok(answer?.content && text.includes(answer.content.trim()), "the answer is missing");
   });
 
   scenario("a page of another site cannot make the browser change anything", async () => {

@@ -106,6 +106,11 @@ describe("screenshots", { timeout: 180_000 }, () => {
           await shoot(page, `model-picker-${tag}`);
           await page.keyboard.press("Escape");
 
+          await page.getByRole("button", { name: "Conversation settings" }).click();
+          await page.getByRole("button", { name: "Download as Markdown" }).waitFor();
+          await shoot(page, `settings-${tag}`);
+          await page.keyboard.press("Escape");
+
           await page.goto(`/c/${failing}`);
           await lastAnswer(page).getByRole("alert").waitFor({ state: "visible" });
           await shoot(page, `error-${tag}`);

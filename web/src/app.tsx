@@ -25,6 +25,7 @@ import {
   conversationListQuery,
   useUpdateConversation,
 } from "@/features/conversations/use-conversations";
+import { downloadChat } from "@/features/export/download-chat";
 import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
 import { ModelPicker } from "@/features/models/model-picker";
 import { modelsQuery, useModelName, useModels } from "@/features/models/use-models";
@@ -138,6 +139,11 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
               systemPrompt={conversation?.system_prompt ?? ""}
               onSave={(systemPrompt) =>
                 update.mutateAsync({ id, patch: { system_prompt: systemPrompt } })
+              }
+              onDownload={
+                conversation?.messages.length
+                  ? () => downloadChat(conversation, modelName)
+                  : undefined
               }
             />
           }

@@ -1,19 +1,22 @@
-/** The conversation's settings: a dialog to edit its system prompt. */
+/** The conversation's settings: a dialog to edit its system prompt, and to download the chat. */
 import { type FormEvent, useEffect, useState } from "react";
 import { Dialog } from "@/components/dialog";
-import { SlidersIcon } from "@/components/icons";
+import { DownloadIcon, SlidersIcon } from "@/components/icons";
 import { showToast } from "@/components/toast";
 
 interface ConversationSettingsProps {
   systemPrompt: string;
   /** Saves the prompt; the dialog closes when the promise resolves. */
   onSave: (systemPrompt: string) => Promise<unknown>;
+  /** Saves the chat as a Markdown file; absent while there is nothing to save. */
+  onDownload?: () => void;
   disabled?: boolean;
 }
 
 export function ConversationSettings({
   systemPrompt,
   onSave,
+  onDownload,
   disabled,
 }: ConversationSettingsProps) {
   const [open, setOpen] = useState(false);
@@ -33,6 +36,7 @@ export function ConversationSettings({
         {open && (
           <SettingsForm
             initial={systemPrompt}
+            onDownload={onDownload}
             onCancel={() => setOpen(false)}
             onSave={async (value) => {
               await onSave(value);
@@ -48,10 +52,12 @@ export function ConversationSettings({
 function SettingsForm({
   initial,
   onSave,
+  onDownload,
   onCancel,
 }: {
   initial: string;
   onSave: (value: string) => Promise<void>;
+  onDownload?: () => void;
   onCancel: () => void;
 }) {
   const [value, setValue] = useState(initial);
@@ -89,6 +95,16 @@ function SettingsForm({
           onChange={(event) => setValue(event.target.value)}
         />
       </label>
+      {onDownload && (
+        <div className="field">
+          <span className="field__label">Export</span>
+          <span className="field__hint">The chat as it stands, in a Markdown file.</span>
+          <button type="button" className="button field__action" onClick={onDownload}>
+            <DownloadIcon size={16} />
+            Download as Markdown
+          </button>
+        </div>
+      )}
       <div className="dialog__actions">
         <button type="button" className="button" onClick={onCancel}>
           Cancel

@@ -627,27 +627,33 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     const page = await open();
     await page.goto("/");
     const marker = "Markdown download check";
-    await send(page, `${marker} [[sim tokens=12 tps=0]]`);
+    await send(page, `${marker} [[sim tokens=60 tps=20]]`);
     const id = await conversationId(page);
+    const settings = page.getByRole("button", { name: "Conversation settings" });
+    const download = page.getByRole("button", { name: "Download as Markdown" });
+
+    // Not while the answer is written: it is not in the file yet.
+    await waitForStatus(lastAnswer(page), ["streaming"]);
+    await settings.click();
+    assert.equal(await download.isDisabled(), true, "offered while the answer streams");
+    await page.keyboard.press("Escape");
+
     await waitForStatus(lastAnswer(page), ["complete"]);
-    const stored = await app.conversation(id);
     await waitFor(
       "the chat's new title",
       async () => (await app.conversation(id)).title !== "New chat",
     );
-    const { title } = await app.conversation(id);
-
-    await page.getByRole("button", { name: "Conversation settings" }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download as Markdown" }).click(),
-    ]);
-    const file = await download.path();
-    const text = await readFile(file, "utf8");
-    assert.match(download.suggestedFilename(), /^markdown-download-check.*\.md$/);
-    assert.ok(text.startsWith(`# ${title}\n\n## You\n\n${marker}`), text.slice(0, 200));
-    const answer = stored.messages.at(-1);
-    assert.ok(answer?.content && text.includes(answer.content.trim()), "the answer is missing");
+    const stored = await app.conversation(id);
+    await settings.click();
+    const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
+    const text = await readFile(await file.path(), "utf8");
+    assert.match(file.suggestedFilename(), /^markdown-download-check.*\.md$/);
+    assert.ok(text.startsWith("# Markdown download check"), text.slice(0, 200));
+    assert.ok(text.includes(`## You\n\n${marker}`), "the question is missing");
+    // The answer, its headings two levels down (under its author's).
+    const answer = stored.messages.at(-1)?.content.trim() ?? "";
+    const lowered = answer.replace(/^(#{1,4})(?= )/gm, "##$1");
+    assert.ok(answer && text.includes(`## OpenAI: GPT-4o-mini\n\n${lowered}`), text);
   });
 
   scenario("a page of another site cannot make the browser change anything", async () => {

@@ -114,7 +114,7 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
       onSent={clearOnce}
       modelName={modelName}
       renderModelSwitch={renderModelSwitch}
-      topBar={(conversation) => (
+      topBar={(conversation, busy) => (
         <TopBar
           onOpenSidebar={onOpenSidebar}
           model={
@@ -140,9 +140,9 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
               onSave={(systemPrompt) =>
                 update.mutateAsync({ id, patch: { system_prompt: systemPrompt } })
               }
-              onDownload={
+              download={
                 conversation?.messages.length
-                  ? () => downloadChat(conversation, modelName)
+                  ? { busy, save: () => downloadChat(conversation, modelName) }
                   : undefined
               }
             />

@@ -31,7 +31,8 @@ interface ChatViewProps {
   nextMessageModel?: string | null;
   /** The next message was sent (the one-message model has been used). */
   onSent?: () => void;
-  topBar: (conversation: ConversationData | undefined) => ReactNode;
+  /** `busy`: an answer is being written, and is not in `conversation` yet. */
+  topBar: (conversation: ConversationData | undefined, busy: boolean) => ReactNode;
   modelName: AnswerControls["modelName"];
   renderModelSwitch?: AnswerControls["renderModelSwitch"];
 }
@@ -241,7 +242,7 @@ export function ChatView({
   const markdownReady = useMarkdownReady();
   const notFound = query.error instanceof ApiError && query.error.status === 404;
   // Stable while an answer streams, so the top bar does not re-render on every chunk.
-  const header = useMemo(() => topBar(conversation), [topBar, conversation]);
+  const header = useMemo(() => topBar(conversation, busy), [topBar, conversation, busy]);
 
   return (
     <ChatLayout

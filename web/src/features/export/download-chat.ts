@@ -11,9 +11,7 @@ export function downloadChat(
   const link = document.createElement("a");
   link.href = url;
   link.download = markdownFileName(chat.title);
-  document.body.append(link);
-  link.click();
-  link.remove();
+  link.click(); // a link outside the page: the page behind a modal dialog is inert
   // The browser reads the file after this returns.
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,22 +1,27 @@
 /** The conversation's settings: a dialog to edit its system prompt, and to download the chat. */
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { Dialog } from "@/components/dialog";
 import { DownloadIcon, SlidersIcon } from "@/components/icons";
 import { showToast } from "@/components/toast";
+
+interface ChatDownload {
+  busy: boolean;
+  save: () => void;
+}
 
 interface ConversationSettingsProps {
   systemPrompt: string;
   /** Saves the prompt; the dialog closes when the promise resolves. */
   onSave: (systemPrompt: string) => Promise<unknown>;
-  /** Saves the chat as a Markdown file; absent while there is nothing to save. */
-  onDownload?: () => void;
+  /** Saves the chat as a Markdown file (not while an answer is written); absent while empty. */
+  download?: ChatDownload;
   disabled?: boolean;
 }
 
 export function ConversationSettings({
   systemPrompt,
   onSave,
-  onDownload,
+  download,
   disabled,
 }: ConversationSettingsProps) {
   const [open, setOpen] = useState(false);
@@ -36,7 +41,7 @@ export function ConversationSettings({
         {open && (
           <SettingsForm
             initial={systemPrompt}
-            onDownload={onDownload}
+            download={download}
             onCancel={() => setOpen(false)}
             onSave={async (value) => {
               await onSave(value);
@@ -52,16 +57,17 @@ export function ConversationSettings({
 function SettingsForm({
   initial,
   onSave,
-  onDownload,
+  download,
   onCancel,
 }: {
   initial: string;
   onSave: (value: string) => Promise<void>;
-  onDownload?: () => void;
+  download?: ChatDownload;
   onCancel: () => void;
 }) {
   const [value, setValue] = useState(initial);
   const [saving, setSaving] = useState(false);
+  const exportHint = useId();
   useEffect(() => setValue(initial), [initial]);
 
   const submit = async (event: FormEvent) => {
@@ -95,11 +101,21 @@ function SettingsForm({
           onChange={(event) => setValue(event.target.value)}
         />
       </label>
-      {onDownload && (
+      {download && (
         <div className="field">
           <span className="field__label">Export</span>
-          <span className="field__hint">The chat as it stands, in a Markdown file.</span>
-          <button type="button" className="button field__action" onClick={onDownload}>
+          <span className="field__hint" id={exportHint}>
+            {download.busy
+              ? "Available once the answer is finished."
+              : "The chat as saved, in a Markdown file."}
+          </span>
+          <button
+            type="button"
+            className="button field__action"
+            aria-describedby={exportHint}
+            disabled={download.busy}
+            onClick={download.save}
+          >
             <DownloadIcon size={16} />
             Download as Markdown
           </button>

@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 
+from openchat.api import stream
 from openchat.cross_site import REFUSED, CrossSitePolicy
 from openchat.storage.database import open_database
 from openchat.storage.sql import SqlChatStore
@@ -185,3 +187,13 @@ def test_a_stream_from_another_site_starts_no_answer(
             api.headers["Sec-Fetch-Site"] = "same-origin"
             assert read_stream(api, cid).last["type"] == "done"  # the app's own page starts it
             assert len(completion_requests(sim)) == 1
+
+
+def test_the_policy_knows_the_stream_route():
+    """The one read that may start an answer is named in cross_site by its path: held to the
+    route's own, so that moving the route cannot leave it unguarded."""
+    paths = [route.path for route in stream.router.routes if isinstance(route, APIRoute)]
+    assert paths == ["/conversations/{conversation_id}/stream"]
+    concrete = paths[0].replace("{conversation_id}", "c1")
+    policy = CrossSitePolicy([])
+    assert policy.refuses(_scope("GET", concrete, **{"sec-fetch-site": "cross-site"}))

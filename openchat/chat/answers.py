@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 
 from openchat.chat.events import closing_payload
 from openchat.chat.generation import Generation, GenerationRegistry
@@ -69,7 +70,15 @@ class AnswerWriter:
             )
         )
         self._registry.release(generation)
-        log.info("Completed streaming for conversation %s", generation.conversation_id)
+        # One line per answer, at its end (with how it ended): each INFO line costs about as
+        # much as two tokens relayed.
+        log.info(
+            "Answer for conversation %s: %s after %.1f s with model %s",
+            generation.conversation_id,
+            update.status,
+            (datetime.now(UTC) - generation.created_at).total_seconds(),
+            generation.model,
+        )
         return message
 
     async def _store_final(self, generation: Generation, update: AnswerUpdate) -> Message | None:
@@ -97,7 +106,7 @@ class AnswerWriter:
         code: int | None = None
         finish_reason: str | None = None
         usage: Usage | None = None
-        log.info(
+        log.debug(
             "Streaming response for conversation %s with model %s",
             generation.conversation_id,
             generation.model,

@@ -623,6 +623,44 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal(all.data.filter((message) => message.role === "assistant").length, 2);
   });
 
+  scenario(
+    "keyboard: Ctrl+K searches, Shift+Esc types (stopping nothing), Ctrl+Shift+O starts anew",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await send(page, "Shortcut check [[sim tokens=80 tps=20]]");
+      const id = await conversationId(page);
+      // Opened at its address, the chat's own key handlers are the first on the page.
+      await page.goto(`/c/${id}`);
+      await waitForStatus(lastAnswer(page), ["streaming"]);
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+
+      await page.keyboard.press("Control+k");
+      await waitFor(
+        "the search box to have the focus",
+        async () => (await focused()) === "Search conversations",
+      );
+      await page.keyboard.press("Shift+Escape");
+      await waitFor(
+        "the message box to have the focus",
+        async () => (await focused()) === "Message",
+      );
+      await sleep(300);
+      assert.equal(
+        await lastAnswer(page).getAttribute("data-status"),
+        "streaming",
+        "Shift+Esc stopped the answer",
+      );
+
+      await page.keyboard.press("Control+Shift+O");
+      await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
+      await waitFor(
+        "its message box to have the focus",
+        async () => (await focused()) === "Message",
+      );
+    },
+  );
+
   scenario("a chat downloads as a Markdown file of its messages", async () => {
     const page = await open();
     await page.goto("/");

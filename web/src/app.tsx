@@ -32,6 +32,7 @@ import { modelsQuery, useModelName, useModels } from "@/features/models/use-mode
 import { ConversationSettings } from "@/features/settings/conversation-settings";
 import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
+import { useShortcuts } from "@/lib/shortcuts";
 import { useMediaQuery } from "@/lib/use-media-query";
 
 const NEW_CHAT_MODEL_KEY = "openchat.new-chat-model";
@@ -230,6 +231,27 @@ export function App() {
 
   const openSidebar = useCallback(() => setDrawerOpen(true), []);
   const closeSidebar = useCallback(() => setDrawerOpen(false), []);
+
+  useShortcuts({
+    newChat: () => {
+      setDrawerOpen(false);
+      navigate("/");
+    },
+    // The focus moves on the next frame: after the drawer has opened or closed, which moves
+    // the focus itself (see below).
+    searchChats: () => {
+      if (narrow) setDrawerOpen(true); // on a phone the search is in the drawer
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLInputElement>(".app__sidebar input[type=search]")?.focus(),
+      );
+    },
+    typeMessage: () => {
+      setDrawerOpen(false);
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus(),
+      );
+    },
+  });
 
   // The open drawer takes the focus (and gives it back); Esc closes it.
   useEffect(() => {

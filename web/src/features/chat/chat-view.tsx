@@ -228,7 +228,9 @@ export function ChatView({
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && !event.defaultPrevented && busyRef.current) void stop();
+      // Shift+Esc goes to the message box (lib/shortcuts), and stops nothing.
+      if (event.key !== "Escape" || event.shiftKey || event.defaultPrevented) return;
+      if (busyRef.current) void stop();
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);

@@ -13,6 +13,7 @@ import {
   useUpdateConversation,
 } from "@/features/conversations/use-conversations";
 import { groupByDate } from "@/lib/date-groups";
+import { shortcutLabel } from "@/lib/shortcuts";
 
 interface ConversationSidebarProps {
   activeId: string | null;
@@ -104,7 +105,7 @@ export function ConversationSidebar({
           type="button"
           className="icon-button"
           aria-label="New chat"
-          title="New chat"
+          title={`New chat (${shortcutLabel("newChat")})`}
           onClick={() => {
             onNewChat();
             onNavigate();
@@ -119,6 +120,7 @@ export function ConversationSidebar({
           type="search"
           aria-label="Search conversations"
           placeholder="Search chats"
+          title={`Search chats (${shortcutLabel("searchChats")})`}
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
           onKeyDown={(event) => {

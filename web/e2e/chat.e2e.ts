@@ -628,7 +628,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     async () => {
       const page = await open();
       await page.goto("/");
-      await send(page, "Shortcut check [[sim tokens=80 tps=20]]");
+      await send(page, "Shortcut check [[sim tokens=200 tps=20 ttft=0.1]]");
       const id = await conversationId(page);
       // Opened at its address, the chat's own key handlers are the first on the page.
       await page.goto(`/c/${id}`);
@@ -645,12 +645,13 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
         "the message box to have the focus",
         async () => (await focused()) === "Message",
       );
-      await sleep(300);
+      // A stop would end the answer as cancelled: it must run to its end.
       assert.equal(
-        await lastAnswer(page).getAttribute("data-status"),
-        "streaming",
+        await waitForStatus(lastAnswer(page), ["complete", "cancelled"]),
+        "complete",
         "Shift+Esc stopped the answer",
       );
+      assert.equal((await app.conversation(id)).messages.at(-1)?.status, "complete");
 
       await page.keyboard.press("Control+Shift+O");
       await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");

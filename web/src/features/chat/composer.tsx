@@ -9,6 +9,7 @@ import {
   useState,
 } from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/icons";
+import { ARIA_KEYS } from "@/lib/shortcuts";
 
 export interface ComposerHandle {
   focus: () => void;
@@ -82,6 +83,7 @@ export const Composer = memo(function Composer({
         ref={area}
         className="composer__input"
         aria-label="Message"
+        aria-keyshortcuts={ARIA_KEYS.typeMessage}
         placeholder={placeholder}
         rows={1}
         value={text}

@@ -13,7 +13,7 @@ import {
   useUpdateConversation,
 } from "@/features/conversations/use-conversations";
 import { groupByDate } from "@/lib/date-groups";
-import { shortcutLabel } from "@/lib/shortcuts";
+import { ARIA_KEYS, shortcutLabel } from "@/lib/shortcuts";
 
 interface ConversationSidebarProps {
   activeId: string | null;
@@ -106,6 +106,7 @@ export function ConversationSidebar({
           className="icon-button"
           aria-label="New chat"
           title={`New chat (${shortcutLabel("newChat")})`}
+          aria-keyshortcuts={ARIA_KEYS.newChat}
           onClick={() => {
             onNewChat();
             onNavigate();
@@ -121,10 +122,12 @@ export function ConversationSidebar({
           aria-label="Search conversations"
           placeholder="Search chats"
           title={`Search chats (${shortcutLabel("searchChats")})`}
+          aria-keyshortcuts={ARIA_KEYS.searchChats}
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
           onKeyDown={(event) => {
-            if (event.key === "Escape" && filter) {
+            // Esc clears the search; Shift+Esc goes to the message box (lib/shortcuts).
+            if (event.key === "Escape" && !event.shiftKey && filter) {
               event.stopPropagation();
               setFilter("");
             }

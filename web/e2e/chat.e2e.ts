@@ -538,6 +538,46 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal((await requestsFor("Hello without a key")).length, 0, "a request went upstream");
   });
 
+  scenario(
+    "on a phone the drawer takes the focus; Ctrl+K opens it on the search, Shift+Esc closes it on the message box",
+    async () => {
+      const page = await open(app, { viewport: MOBILE });
+      await page.goto("/");
+      await composer(page).waitFor({ state: "visible" });
+      const drawer = () =>
+        page.evaluate(() => document.querySelector(".app")?.getAttribute("data-drawer"));
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+
+      await page.getByRole("button", { name: "Open sidebar" }).click();
+      await waitFor(
+        "the open drawer to take the focus",
+        async () => (await focused()) === "Close sidebar",
+      );
+      await page.keyboard.press("Escape");
+      await waitFor(
+        "the focus back on the button",
+        async () => (await focused()) === "Open sidebar",
+      );
+
+      await page.keyboard.press("Control+k");
+      await waitFor("the drawer open on the search", async () => {
+        return (await drawer()) === "open" && (await focused()) === "Search conversations";
+      });
+      await page.keyboard.type("banana");
+      assert.equal(
+        await page.getByRole("searchbox", { name: "Search conversations" }).inputValue(),
+        "banana",
+      );
+
+      await page.keyboard.press("Shift+Escape");
+      await waitFor("the drawer closed, on the message box", async () => {
+        return (await drawer()) === "closed" && (await focused()) === "Message";
+      });
+      await page.keyboard.type("typed here");
+      assert.equal(await composer(page).inputValue(), "typed here");
+    },
+  );
+
   scenario("on a phone the sidebar is a drawer and a message can be sent", async () => {
     await app.api("POST", "/conversations", { title: "Phone drawer e2e" });
     const page = await open(app, { viewport: MOBILE });

@@ -1,6 +1,6 @@
 /** The app's layout and routes: the sidebar beside `/` (a new chat) or `/c/:id` (a conversation). */
 import type { QueryClient } from "@tanstack/react-query";
-import { type ReactNode, useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import {
   Link,
   matchPath,
@@ -232,24 +232,31 @@ export function App() {
   const openSidebar = useCallback(() => setDrawerOpen(true), []);
   const closeSidebar = useCallback(() => setDrawerOpen(false), []);
 
+  // Where the focus goes as the drawer opens (its close button, unless asked for the search)
+  // and as it closes (back where it was, unless asked for the message box).
+  const focusOnOpen = useRef(".sidebar__close");
+  const focusOnClose = useRef<string | null>(null);
+
   useShortcuts({
     newChat: () => {
       setDrawerOpen(false);
       navigate("/");
     },
-    // The focus moves on the next frame: after the drawer has opened or closed, which moves
-    // the focus itself (see below).
     searchChats: () => {
-      if (narrow) setDrawerOpen(true); // on a phone the search is in the drawer
-      requestAnimationFrame(() =>
-        document.querySelector<HTMLInputElement>(".app__sidebar input[type=search]")?.focus(),
-      );
+      if (narrow && !drawerOpen) {
+        focusOnOpen.current = "input[type=search]"; // on a phone the search is in the drawer
+        setDrawerOpen(true);
+      } else {
+        document.querySelector<HTMLElement>(".app__sidebar input[type=search]")?.focus();
+      }
     },
     typeMessage: () => {
-      setDrawerOpen(false);
-      requestAnimationFrame(() =>
-        document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus(),
-      );
+      if (drawer) {
+        focusOnClose.current = ".composer__input";
+        setDrawerOpen(false);
+      } else {
+        document.querySelector<HTMLElement>(".composer__input")?.focus();
+      }
     },
   });
 
@@ -257,7 +264,14 @@ export function App() {
   useEffect(() => {
     if (!drawer) return;
     const opener = document.activeElement as HTMLElement | null;
-    document.querySelector<HTMLElement>(".app__sidebar .sidebar__close")?.focus();
+    const target = focusOnOpen.current;
+    focusOnOpen.current = ".sidebar__close";
+    // Focusable only once rendered open: on the frame after the next.
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>(`.app__sidebar ${target}`)?.focus(),
+      );
+    });
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== "Escape") return;
       // Captured first, so the same Esc does not also stop an answer.
@@ -266,8 +280,12 @@ export function App() {
     };
     window.addEventListener("keydown", onKeyDown, true);
     return () => {
+      cancelAnimationFrame(frame);
       window.removeEventListener("keydown", onKeyDown, true);
-      if (opener?.isConnected) opener.focus();
+      const asked = focusOnClose.current;
+      focusOnClose.current = null;
+      const next = asked ? document.querySelector<HTMLElement>(asked) : opener;
+      if (next?.isConnected) next.focus();
     };
   }, [drawer]);
 

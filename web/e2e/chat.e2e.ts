@@ -33,6 +33,7 @@ import {
   contentOf,
   conversationAction,
   conversationId,
+  focusedLabel,
   lastAnswer,
   messages,
   send,
@@ -546,22 +547,21 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await composer(page).waitFor({ state: "visible" });
       const drawer = () =>
         page.evaluate(() => document.querySelector(".app")?.getAttribute("data-drawer"));
-      const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
 
       await page.getByRole("button", { name: "Open sidebar" }).click();
       await waitFor(
         "the open drawer to take the focus",
-        async () => (await focused()) === "Close sidebar",
+        async () => (await focusedLabel(page)) === "Close sidebar",
       );
       await page.keyboard.press("Escape");
       await waitFor(
         "the focus back on the button",
-        async () => (await focused()) === "Open sidebar",
+        async () => (await focusedLabel(page)) === "Open sidebar",
       );
 
       await page.keyboard.press("Control+k");
       await waitFor("the drawer open on the search", async () => {
-        return (await drawer()) === "open" && (await focused()) === "Search conversations";
+        return (await drawer()) === "open" && (await focusedLabel(page)) === "Search conversations";
       });
       await page.keyboard.type("banana");
       assert.equal(
@@ -571,7 +571,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
 
       await page.keyboard.press("Shift+Escape");
       await waitFor("the drawer closed, on the message box", async () => {
-        return (await drawer()) === "closed" && (await focused()) === "Message";
+        return (await drawer()) === "closed" && (await focusedLabel(page)) === "Message";
       });
       await page.keyboard.type("typed here");
       assert.equal(await composer(page).inputValue(), "typed here");
@@ -673,17 +673,16 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       // Opened at its address, the chat's own key handlers are the first on the page.
       await page.goto(`/c/${id}`);
       await waitForStatus(lastAnswer(page), ["streaming"]);
-      const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
 
       await page.keyboard.press("Control+k");
       await waitFor(
         "the search box to have the focus",
-        async () => (await focused()) === "Search conversations",
+        async () => (await focusedLabel(page)) === "Search conversations",
       );
       await page.keyboard.press("Shift+Escape");
       await waitFor(
         "the message box to have the focus",
-        async () => (await focused()) === "Message",
+        async () => (await focusedLabel(page)) === "Message",
       );
       // A stop would end the answer as cancelled: it must run to its end.
       assert.equal(
@@ -697,7 +696,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
       await waitFor(
         "its message box to have the focus",
-        async () => (await focused()) === "Message",
+        async () => (await focusedLabel(page)) === "Message",
       );
     },
   );

@@ -12,6 +12,9 @@ export const answers = (page: Page): Locator =>
 export const lastAnswer = (page: Page): Locator => answers(page).last();
 export const contentOf = (message: Locator): Locator =>
   message.locator('[data-testid="message-content"]');
+/** The accessible name (`aria-label`) of the element that has the focus. */
+export const focusedLabel = (page: Page): Promise<string | null | undefined> =>
+  page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
 
 /** Types a message into the composer and sends it with the Send button. */
 export async function send(page: Page, text: string): Promise<void> {

@@ -266,12 +266,8 @@ export function App() {
     const opener = document.activeElement as HTMLElement | null;
     const target = focusOnOpen.current;
     focusOnOpen.current = ".sidebar__close";
-    // Focusable only once rendered open: on the frame after the next.
-    let frame = requestAnimationFrame(() => {
-      frame = requestAnimationFrame(() =>
-        document.querySelector<HTMLElement>(`.app__sidebar ${target}`)?.focus(),
-      );
-    });
+    // Rendered open by now, and nothing in the stylesheet delays its visibility: focusable at once.
+    document.querySelector<HTMLElement>(`.app__sidebar ${target}`)?.focus();
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== "Escape") return;
       // Captured first, so the same Esc does not also stop an answer.
@@ -280,7 +276,6 @@ export function App() {
     };
     window.addEventListener("keydown", onKeyDown, true);
     return () => {
-      cancelAnimationFrame(frame);
       window.removeEventListener("keydown", onKeyDown, true);
       const asked = focusOnClose.current;
       focusOnClose.current = null;

@@ -1,4 +1,4 @@
-"""Message routes: post a message (which starts its answer), list, regenerate, stop."""
+"""Message routes: post a message (which starts its answer), edit one, list, regenerate, stop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from fastapi import APIRouter, Body, Query, Request
 
 from openchat.api import answer_input
 from openchat.api.deps import ChatDep, ConversationDep, chat_of, get_conversation
-from openchat.api.schemas import ErrorOut, MessageList, MessageOut, RegenerateRequest
+from openchat.api.schemas import (
+    ErrorOut,
+    MessageCreate,
+    MessageList,
+    MessageOut,
+    RegenerateRequest,
+)
 
 router = APIRouter(
     tags=["messages"], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
@@ -28,6 +34,22 @@ async def post_message(request: Request) -> MessageOut:
     body = await answer_input.message_create(request)
     chat = chat_of(request)
     message = await chat.send(conversation, body.message, body.model, body.client_message_id)
+    return MessageOut.from_domain(message)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/edit",
+    response_model=MessageOut,
+    responses={400: {"model": ErrorOut}},
+)
+async def edit_message(
+    conversation: ConversationDep, chat: ChatDep, message_id: str, body: MessageCreate
+) -> MessageOut:
+    """Store a new version of a message you wrote and start its answer; stream it from
+    `/stream`. The earlier version and what followed it stay stored (`?versions=all`)."""
+    message = await chat.edit(
+        conversation, message_id, body.message, body.model, body.client_message_id
+    )
     return MessageOut.from_domain(message)
 
 

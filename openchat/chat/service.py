@@ -44,6 +44,22 @@ def _first_id(stored: list[Message], answer_id: str | None = None) -> int:
     return place * ANSWER_ID_SPAN
 
 
+def _question_to_replace(
+    stored: list[Message], thread: list[Message], message_id: str | None
+) -> Message | None:
+    """The question of the thread that an edit replaces (None: not an edit)."""
+    if message_id is None:
+        return None
+    found = next((message for message in thread if message.id == message_id), None)
+    if found is not None and found.role == "user":
+        return found
+    if found is None and all(message.id != message_id for message in stored):
+        raise NotFound("Message not found.")
+    raise BadRequest(
+        "Only a message you wrote, in the conversation as it now reads, can be edited."
+    )
+
+
 AnswerSource = Generation | StoredAnswer
 
 
@@ -165,32 +181,66 @@ class ChatService:
     ) -> Message:
         """Store a user message and start its answer; a repeated client id changes nothing."""
         async with self._lock(conversation.id):
-            if client_message_id is not None:
-                earlier = await self._store.find_by_client_id(conversation.id, client_message_id)
-                if earlier is not None:
-                    return earlier
-            if self._registry.running(conversation.id) is not None:
-                raise Conflict(
-                    "An answer is still being written. Stop it or wait for it to finish."
-                )
-            stored = await self._store.list_messages(conversation.id)
-            title = (
-                threads.title_from(text) if conversation.title == threads.DEFAULT_TITLE else None
-            )
-            chosen = model or conversation.default_model
-            question, answer = await self._store.add_exchange(
-                conversation.id,
-                MessageDraft(
-                    role="user", content=text, model=chosen, client_message_id=client_message_id
-                ),
-                MessageDraft(role="assistant", content="", model=chosen, status="streaming"),
-                title,
-            )
-            # DEBUG: the answer's start, logged next at INFO, says as much.
-            log.debug("Added user message to conversation %s", conversation.id)
-            thread = [*threads.current_thread(stored), question]
-            self._launch(conversation, thread, question, answer, _first_id(stored))
-            return question
+            return await self._ask(conversation, text, model, client_message_id, None)
+
+    async def edit(
+        self,
+        conversation: Conversation,
+        message_id: str,
+        text: str,
+        model: str | None,
+        client_message_id: str | None,
+    ) -> Message:
+        """Store a new version of a question of the thread and start its answer.
+
+        The question it replaces and everything after it stay stored (listed with every
+        version), out of the thread. A repeated client id changes nothing.
+        """
+        async with self._lock(conversation.id):
+            return await self._ask(conversation, text, model, client_message_id, message_id)
+
+    async def _ask(
+        self,
+        conversation: Conversation,
+        text: str,
+        model: str | None,
+        client_message_id: str | None,
+        replaced_id: str | None,
+    ) -> Message:
+        """Store a question (new, or a version of `replaced_id`) and its answer's row, and
+        start the answer. Called under the conversation's lock."""
+        if client_message_id is not None:
+            earlier = await self._store.find_by_client_id(conversation.id, client_message_id)
+            if earlier is not None:
+                return earlier
+        if self._registry.running(conversation.id) is not None:
+            raise Conflict("An answer is still being written. Stop it or wait for it to finish.")
+        stored = await self._store.list_messages(conversation.id)
+        thread = threads.current_thread(stored)
+        replaced = _question_to_replace(stored, thread, replaced_id)
+        title = (
+            threads.title_from(text)
+            if conversation.title == threads.DEFAULT_TITLE and replaced is None
+            else None
+        )
+        chosen = model or (replaced.model if replaced else None) or conversation.default_model
+        question, answer = await self._store.add_exchange(
+            conversation.id,
+            MessageDraft(
+                role="user",
+                content=text,
+                model=chosen,
+                client_message_id=client_message_id,
+                parent_id=replaced_id,
+            ),
+            MessageDraft(role="assistant", content="", model=chosen, status="streaming"),
+            title,
+        )
+        # DEBUG: the answer's start, logged next at INFO, says as much.
+        log.debug("Added user message to conversation %s", conversation.id)
+        before = thread[: thread.index(replaced)] if replaced else thread
+        self._launch(conversation, [*before, question], question, answer, _first_id(stored))
+        return question
 
     async def open_stream(
         self, owner_id: str, conversation_id: str, model: str | None

@@ -12,16 +12,38 @@ TITLE_LENGTH = 60
 
 
 def current_thread(messages: Sequence[Message]) -> list[Message]:
-    """Every user message with the newest version of its answer, oldest first."""
-    newest_answer: dict[str | None, str] = {}
+    """The thread as the conversation now reads, from every stored message, oldest first.
+
+    Replayed in the order they were stored: an answer follows its question, a newer version
+    of it (regenerated) takes its place; a user message whose parent is another user message
+    (edited) takes that one's place, and what followed it leaves the thread. Nothing leaves
+    storage.
+    """
+    thread: list[Message] = []
+    place: dict[str, int] = {}  # where each message of the thread stands in it
+    answer_at: dict[str, int] = {}  # where the answer to each question stands, by question
     for message in messages:
-        if message.role == "assistant":
-            newest_answer[message.parent_id] = message.id
-    return [
-        message
-        for message in messages
-        if message.role != "assistant" or newest_answer.get(message.parent_id) == message.id
-    ]
+        parent = message.parent_id
+        if parent is not None and parent not in place:
+            continue  # belongs after a message that has left the thread
+        if message.role == "assistant" and parent in answer_at:  # regenerated
+            at = answer_at[parent]
+            place.pop(thread[at].id)
+            thread[at] = message
+            place[message.id] = at
+            continue
+        if message.role == "user" and parent is not None and thread[place[parent]].role == "user":
+            cut = place[parent]  # an edited message: the thread goes back to its place
+            for dropped in thread[cut:]:
+                place.pop(dropped.id)
+                if dropped.role == "assistant" and dropped.parent_id is not None:
+                    answer_at.pop(dropped.parent_id, None)
+            del thread[cut:]
+        elif message.role == "assistant" and parent is not None:
+            answer_at[parent] = len(thread)
+        place[message.id] = len(thread)
+        thread.append(message)
+    return thread
 
 
 def latest_user_message(thread: Sequence[Message]) -> Message | None:

@@ -151,3 +151,101 @@ def test_logs_say_what_happened_without_text_or_key(api: httpx.Client, server: A
     assert log.count(cid) == 2  # the conversation, and its answer as it ended: one line each
     for forbidden in (secret_text, "sk-or-v1-test", "Traceback"):
         assert forbidden not in log
+
+
+def edit_message(api: httpx.Client, conversation_id: str, message_id: str, text: str) -> dict:
+    response = api.post(
+        f"/conversations/{conversation_id}/messages/{message_id}/edit", json={"message": text}
+    )
+    assert response.status_code == 200, response.text
+    edited: dict = response.json()
+    return edited
+
+
+def test_an_edited_message_is_answered_with_the_thread_before_it(
+    api: httpx.Client, sim: httpx.Client
+):
+    conversation = new_conversation(api, system_prompt="Be brief.")
+    cid = conversation["id"]
+    first = post_message(api, cid, "first [[sim reply=echo]]", model="x-ai/grok-4")
+    read_stream(api, cid)
+    typo = post_message(api, cid, "secnod [[sim reply=echo]]")
+    read_stream(api, cid)
+    post_message(api, cid, "third [[sim reply=echo]]")
+    read_stream(api, cid)
+
+    edited = edit_message(api, cid, typo["id"], "second [[sim reply=echo]]")
+    assert edited["role"] == "user" and edited["parent_id"] == typo["id"]
+    assert edited["model"] == typo["model"] == "openai/gpt-4o-mini"
+    stream = read_stream(api, cid)
+    assert stream.types[-1] == "done" and stream.text == "second "
+
+    assert [
+        (m["role"], m["content"]) for m in completion_requests(sim)[-1]["body"]["messages"]
+    ] == [
+        ("system", "Be brief."),
+        ("user", "first [[sim reply=echo]]"),
+        ("assistant", "first "),
+        ("user", "second [[sim reply=echo]]"),
+    ]
+    current = api.get(f"/conversations/{cid}").json()["messages"]
+    assert [m["content"] for m in current] == [
+        "first [[sim reply=echo]]",
+        "first ",
+        "second [[sim reply=echo]]",
+        "second ",
+    ]
+    assert current[0]["id"] == first["id"] and current[3]["parent_id"] == edited["id"]
+    every = api.get(f"/conversations/{cid}/messages", params={"versions": "all"}).json()["data"]
+    assert len(every) == 8, "the edited message and what followed it are still stored"
+    assert api.get(f"/conversations/{cid}").json()["title"] == "first [[sim reply=echo]]"
+
+    # The thread goes on from the edit; an edit of the first message starts over.
+    post_message(api, cid, "fourth")
+    read_stream(api, cid)
+    assert len(api.get(f"/conversations/{cid}").json()["messages"]) == 6
+    again = edit_message(api, cid, first["id"], "only this")
+    assert again["model"] == "x-ai/grok-4"
+    read_stream(api, cid)
+    current = api.get(f"/conversations/{cid}").json()["messages"]
+    assert [m["role"] for m in current] == ["user", "assistant"]
+    assert current[0]["content"] == "only this"
+    assert completion_requests(sim)[-1]["body"]["messages"][1:] == [
+        {"role": "user", "content": "only this"}
+    ]
+
+
+def test_an_edit_is_refused_while_an_answer_runs_and_for_what_cannot_be_edited(
+    api: httpx.Client, sim: httpx.Client
+):
+    conversation = new_conversation(api)
+    cid = conversation["id"]
+    question = post_message(api, cid, "slow [[sim tokens=40 tps=20]]")
+    edit = f"/conversations/{cid}/messages/{question['id']}/edit"
+    busy = api.post(edit, json={"message": "faster"})
+    assert busy.status_code == 409 and "still being written" in busy.json()["detail"]
+    api.post(f"/conversations/{cid}/stop")
+    requests_before = len(completion_requests(sim))
+
+    answer = api.get(f"/conversations/{cid}").json()["messages"][1]
+    assert api.post(edit, json={"message": "   "}).status_code == 422
+    unknown = api.post(f"/conversations/{cid}/messages/{unique()}/edit", json={"message": "x"})
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Message not found."
+    not_mine = api.post(f"/conversations/{cid}/messages/{answer['id']}/edit", json={"message": "x"})
+    assert not_mine.status_code == 400 and "you wrote" in not_mine.json()["detail"]
+    elsewhere = new_conversation(api)
+    other = api.post(
+        f"/conversations/{elsewhere['id']}/messages/{question['id']}/edit", json={"message": "x"}
+    )
+    assert other.status_code == 404
+    assert len(completion_requests(sim)) == requests_before, "a refused edit asked upstream"
+
+    client_id = unique()
+    body = {"message": "edited once", "client_message_id": client_id}
+    first = api.post(edit, json=body).json()
+    assert api.post(edit, json=body).json()["id"] == first["id"]
+    read_stream(api, cid)
+    replaced = api.post(edit, json={"message": "an old version"})
+    assert replaced.status_code == 400, "the replaced message is no longer in the thread"
+    every = api.get(f"/conversations/{cid}/messages", params={"versions": "all"}).json()["data"]
+    assert [m["role"] for m in every] == ["user", "assistant", "user", "assistant"]

@@ -169,7 +169,7 @@ async function measureStream(browser: Browser, app: AppServer) {
   try {
     await watchPage(page, null);
     await page.goto("/");
-    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    await page.getByRole("textbox", { name: "Message", exact: true }).waitFor();
     await page.waitForTimeout(500);
     const startedAt = await page.evaluate(() => performance.now());
     await send(

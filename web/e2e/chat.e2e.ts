@@ -663,6 +663,64 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal(all.data.filter((message) => message.role === "assistant").length, 2);
   });
 
+  scenario("Edit a message: it is answered anew, and what followed leaves the view", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Edit alpha [[sim reply=echo]]");
+    const id = await conversationId(page);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    await send(page, "Edit bravo [[sim reply=echo]]");
+    await waitFor("two answers", async () => (await answers(page).count()) === 2);
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const questions = page.locator('[data-testid="message"][data-role="user"]');
+    const editor = page.getByRole("textbox", { name: "Edit message" });
+
+    // Esc leaves the message as it was, and asks nothing.
+    await questions.first().hover();
+    await questions.first().getByRole("button", { name: "Edit message" }).click();
+    await editor.fill("Never sent");
+    await editor.press("Escape");
+    await editor.waitFor({ state: "detached" });
+    assert.equal(await textOf(questions.first()), "Edit alpha [[sim reply=echo]]");
+
+    await questions.first().hover();
+    await questions.first().getByRole("button", { name: "Edit message" }).click();
+    assert.equal(await focusedLabel(page), "Edit message");
+    await editor.fill("Edit charlie [[sim reply=echo]]");
+    await editor.press("Enter");
+    await waitFor("the answer to the edit", async () => {
+      return (
+        (await answers(page).count()) === 1 && (await textOf(lastAnswer(page))) === "Edit charlie"
+      );
+    });
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    assert.deepEqual(await questions.allTextContents(), ["Edit charlie [[sim reply=echo]]"]);
+    assert.equal((await requestsFor("Never sent")).length, 0);
+    const asked = await requestsFor("Edit charlie");
+    assert.equal(asked.length, 1);
+    assert.deepEqual(
+      (asked[0].body?.messages ?? []).map((m: { role: string }) => m.role),
+      ["user"],
+      "the edit of the first message is sent without what followed it",
+    );
+
+    const stored = await app.conversation(id);
+    assert.deepEqual(
+      stored.messages.map((m) => m.content),
+      ["Edit charlie [[sim reply=echo]]", "Edit charlie "],
+    );
+    const all = await app.api<{ data: unknown[] }>(
+      "GET",
+      `/conversations/${id}/messages?versions=all`,
+    );
+    assert.equal(all.data.length, 6, "the earlier version and what followed it stay stored");
+
+    await page.reload();
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    assert.equal(await messages(page).count(), 2);
+    assert.equal(await textOf(questions.first()), "Edit charlie [[sim reply=echo]]");
+  });
+
   scenario(
     "keyboard: Ctrl+K searches, Shift+Esc types (stopping nothing), Ctrl+Shift+O starts anew",
     async () => {

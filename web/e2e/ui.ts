@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "./harness.ts";
 
-export const composer = (page: Page): Locator => page.getByRole("textbox", { name: "Message" });
+export const composer = (page: Page): Locator =>
+  page.getByRole("textbox", { name: "Message", exact: true });
 export const sidebar = (page: Page): Locator =>
   page.getByRole("navigation", { name: "Conversations" });
 export const messages = (page: Page): Locator => page.locator('[data-testid="message"]');

@@ -17,7 +17,7 @@ import { MenuIcon, SwitchIcon } from "@/components/icons";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Toaster } from "@/components/toast";
 import { ChatView } from "@/features/chat/chat-view";
-import type { AnswerControls } from "@/features/chat/message-item";
+import type { MessageControls } from "@/features/chat/message-item";
 import { NewChatView } from "@/features/chat/new-chat-view";
 import { conversationQuery, toConversationData } from "@/features/chat/use-conversation";
 import { ConversationSidebar } from "@/features/conversations/conversation-sidebar";
@@ -89,7 +89,7 @@ function TopBar({
   );
 }
 
-const renderModelSwitch: AnswerControls["renderModelSwitch"] = (onPick, current) => (
+const renderModelSwitch: MessageControls["renderModelSwitch"] = (onPick, current) => (
   <ModelPicker
     value={current}
     onChange={onPick}

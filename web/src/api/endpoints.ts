@@ -69,6 +69,16 @@ export async function sendMessage(id: string, body: SendMessageBody): Promise<Me
   return (await http.post<Message>(`/conversations/${enc(id)}/messages`, body)).data;
 }
 
+/** A new version of a message the person wrote; its answer starts at once. */
+export async function editMessage(
+  id: string,
+  messageId: string,
+  body: SendMessageBody,
+): Promise<Message> {
+  const path = `/conversations/${enc(id)}/messages/${enc(messageId)}/edit`;
+  return (await http.post<Message>(path, body)).data;
+}
+
 export async function regenerateAnswer(id: string, model?: string): Promise<Message> {
   const body = model ? { model } : {};
   return (await http.post<Message>(`/conversations/${enc(id)}/regenerate`, body)).data;

@@ -3,7 +3,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 import { ApiError } from "@/api/client";
-import { getConversation, regenerateAnswer, sendMessage, stopAnswer } from "@/api/endpoints";
+import {
+  editMessage,
+  getConversation,
+  regenerateAnswer,
+  sendMessage,
+  stopAnswer,
+} from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
 import type { Message } from "@/api/types";
 import { useMarkdownReady } from "@/components/markdown/lazy-markdown";
@@ -12,7 +18,7 @@ import { showToast } from "@/components/toast";
 import { answerMessage, isFinished, withLiveAnswer } from "@/features/chat/answer-state";
 import { ChatLayout } from "@/features/chat/chat-layout";
 import { Composer, type ComposerHandle } from "@/features/chat/composer";
-import type { AnswerControls } from "@/features/chat/message-item";
+import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { useAnswerStream } from "@/features/chat/use-answer-stream";
@@ -20,6 +26,7 @@ import {
   type ConversationData,
   upsertMessage,
   useConversation,
+  withEditedMessage,
   withRegeneratedAnswer,
 } from "@/features/chat/use-conversation";
 import { useStickToBottom } from "@/features/chat/use-stick-to-bottom";
@@ -33,8 +40,8 @@ interface ChatViewProps {
   onSent?: () => void;
   /** `busy`: an answer is being written, and is not in `conversation` yet. */
   topBar: (conversation: ConversationData | undefined, busy: boolean) => ReactNode;
-  modelName: AnswerControls["modelName"];
-  renderModelSwitch?: AnswerControls["renderModelSwitch"];
+  modelName: MessageControls["modelName"];
+  renderModelSwitch?: MessageControls["renderModelSwitch"];
 }
 
 /** The title the server gives a chat until its first message names it. */
@@ -201,6 +208,45 @@ export function ChatView({
     [client, key, conversationId, scrollToBottom, stream.open],
   );
 
+  // An edited message takes its place at once; what followed it leaves the view (and the
+  // thread: the server keeps it stored). On a failure the thread comes back as it was.
+  const edit = useCallback(
+    async (original: Message, text: string) => {
+      if (busyRef.current) return;
+      const before = client.getQueryData<ConversationData>(key)?.messages;
+      const clientId = randomId();
+      const localId = `local-${clientId}`;
+      const optimistic: Message = {
+        ...original,
+        id: localId,
+        message_id: localId,
+        content: text,
+        timestamp: new Date().toISOString(),
+        parent_id: original.id,
+      };
+      setThread((thread) => withEditedMessage(thread, original.id, optimistic));
+      scrollToBottom();
+      try {
+        const saved = await editMessage(conversationId, original.id, {
+          message: text,
+          client_message_id: clientId,
+        });
+        setThread((thread) => thread.map((m) => (m.id === localId ? saved : m)));
+        stream.open({ model: saved.model });
+        void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+      } catch (error) {
+        if (before) setThread(() => before);
+        if (error instanceof ApiError && error.status === 409) {
+          showToast("An answer is still being written. Wait for it or stop it first.");
+          stream.open();
+        } else {
+          showToast(`Couldn't edit: ${messageOf(error)}`, "error");
+        }
+      }
+    },
+    [client, key, conversationId, setThread, scrollToBottom, stream.open],
+  );
+
   const retry = useCallback(
     (message: Message) => {
       // A lost connection left no stored answer: listen again rather than asking anew.
@@ -236,9 +282,9 @@ export function ChatView({
     return () => window.removeEventListener("keydown", onKeyDown);
   }, [stop]);
 
-  const controls = useMemo<AnswerControls>(
-    () => ({ regenerate, retry, modelName, renderModelSwitch }),
-    [regenerate, retry, modelName, renderModelSwitch],
+  const controls = useMemo<MessageControls>(
+    () => ({ regenerate, retry, modelName, renderModelSwitch, edit }),
+    [regenerate, retry, modelName, renderModelSwitch, edit],
   );
 
   const markdownReady = useMarkdownReady();

@@ -1,9 +1,9 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { Suspense } from "react";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Message } from "@/api/types";
 import { preloadMarkdown } from "@/components/markdown/lazy-markdown";
-import { type AnswerControls, MessageItem } from "@/features/chat/message-item";
+import { type MessageControls, MessageItem } from "@/features/chat/message-item";
 
 beforeAll(async () => {
   await preloadMarkdown();
@@ -25,8 +25,8 @@ function answer(overrides: Partial<Message>): Message {
   };
 }
 
-function controls(): AnswerControls {
-  return { regenerate: vi.fn(), retry: vi.fn(), modelName: (id) => id ?? "?" };
+function controls(): MessageControls {
+  return { regenerate: vi.fn(), retry: vi.fn(), modelName: (id) => id ?? "?", edit: vi.fn() };
 }
 
 function show(message: Message, extra: Partial<Parameters<typeof MessageItem>[0]> = {}) {
@@ -152,5 +152,49 @@ describe("MessageItem", () => {
     const content = screen.getByTestId("message-content");
     expect(content.querySelector("b")).toBeNull();
     expect(content.textContent).toBe("<b>bold?</b>");
+  });
+
+  it("edits a message the person wrote: Enter sends the new text, Esc keeps the old", () => {
+    const question = answer({ id: "u1", role: "user", content: "Hello there", usage: null });
+    const handlers = show(question);
+    const item = screen.getByTestId("message");
+    expect(within(item).getByRole("button", { name: "Copy message" })).toBeTruthy();
+
+    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
+    let box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    expect(box.value).toBe("Hello there");
+    expect(document.activeElement).toBe(box);
+    fireEvent.change(box, { target: { value: "Discarded" } });
+    fireEvent.keyDown(box, { key: "Escape" });
+    expect(within(item).queryByRole("textbox")).toBeNull();
+    expect(within(item).getByTestId("message-content").textContent).toBe("Hello there");
+
+    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
+    box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    expect(box.value).toBe("Hello there");
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(handlers.edit).not.toHaveBeenCalled(); // the same text asks nothing
+
+    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
+    box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    fireEvent.change(box, { target: { value: "   " } });
+    expect(within(item).getByRole("button", { name: "Send" })).toHaveProperty("disabled", true);
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(handlers.edit).not.toHaveBeenCalled();
+    fireEvent.change(box, { target: { value: "Hello again\nsecond line" } });
+    fireEvent.keyDown(box, { key: "Enter", shiftKey: true });
+    expect(handlers.edit).not.toHaveBeenCalled();
+    fireEvent.click(within(item).getByRole("button", { name: "Send" }));
+    expect(handlers.edit).toHaveBeenCalledWith(question, "Hello again\nsecond line");
+    expect(within(item).queryByRole("textbox")).toBeNull();
+  });
+
+  it("offers no edit while an answer is written, nor of a message not stored yet", () => {
+    show(answer({ id: "u1", role: "user", content: "Hi", usage: null }), { busy: true });
+    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Copy message" })).toBeTruthy();
+    cleanup();
+    show(answer({ id: "local-1", role: "user", content: "Hi", usage: null }));
+    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
   });
 });

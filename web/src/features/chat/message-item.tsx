@@ -1,14 +1,29 @@
-/** One message of the thread: the person's text, or an answer with its thinking, errors and actions. */
-import { memo, type ReactNode, useState } from "react";
+/** One message of the thread: the person's text (to copy or edit), or an answer with its
+ * thinking, errors and actions. */
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  memo,
+  type ReactNode,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 import type { Message } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
-import { AlertIcon, ChevronLeftIcon, ChevronRightIcon, RefreshIcon } from "@/components/icons";
+import {
+  AlertIcon,
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  EditIcon,
+  RefreshIcon,
+} from "@/components/icons";
 import { Markdown } from "@/components/markdown/lazy-markdown";
 import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
 import { formatUsage } from "@/lib/format-usage";
 
-export interface AnswerControls {
+export interface MessageControls {
   /** Ask again for the last answer (optionally with another model). */
   regenerate: (model?: string) => void;
   /** After a failure: regenerate, or reattach when the connection was lost. */
@@ -16,6 +31,8 @@ export interface AnswerControls {
   modelName: (id: string | null | undefined) => string;
   /** A control to pick another model for one answer (calls `onPick`). */
   renderModelSwitch?: (onPick: (modelId: string) => void, current: string | null) => ReactNode;
+  /** Send a new version of a message the person wrote (absent: editing is not offered). */
+  edit?: (message: Message, text: string) => void;
 }
 
 interface MessageItemProps {
@@ -26,20 +43,24 @@ interface MessageItemProps {
   busy: boolean;
   /** Connection state when this is the answer being streamed. */
   connection: Connection | null;
-  controls: AnswerControls;
+  controls: MessageControls;
   /** The answers this one replaced (Regenerate), oldest first; this one is the newest. */
   earlier?: readonly Message[];
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
   return props.message.role === "user" ? (
-    <UserMessage message={props.message} />
+    <UserMessage {...props} />
   ) : (
     <AssistantMessage {...props} />
   );
 });
 
-function UserMessage({ message }: { message: Message }) {
+function UserMessage({ message, busy, controls }: MessageItemProps) {
+  const [editing, setEditing] = useState(false);
+  const { edit } = controls;
+  // Only a stored message has an id to edit (not the page's own copy while it is sent).
+  const editable = edit !== undefined && !busy && !message.id.startsWith("local-");
   return (
     <article
       className="message message--user"
@@ -47,10 +68,111 @@ function UserMessage({ message }: { message: Message }) {
       data-role="user"
       data-status={message.status}
     >
-      <div className="message__bubble" data-testid="message-content">
-        {message.content}
-      </div>
+      {editing && edit ? (
+        <MessageEditor
+          text={message.content}
+          disabled={busy}
+          onCancel={() => setEditing(false)}
+          onSave={(text) => {
+            setEditing(false);
+            if (text !== message.content) edit(message, text);
+          }}
+        />
+      ) : (
+        <>
+          <div className="message__bubble" data-testid="message-content">
+            {message.content}
+          </div>
+          <div className="message__actions message__actions--user">
+            <CopyButton text={message.content} label="Copy message" />
+            {editable && (
+              <button
+                type="button"
+                className="icon-button"
+                aria-label="Edit message"
+                title="Edit message"
+                onClick={() => setEditing(true)}
+              >
+                <EditIcon size={16} />
+              </button>
+            )}
+          </div>
+        </>
+      )}
     </article>
+  );
+}
+
+const EDITOR_MAX_HEIGHT_PX = 320;
+
+/** The text of a message being edited: Enter (or Send) sends it, Esc (or Cancel) keeps it. */
+function MessageEditor({
+  text,
+  disabled,
+  onCancel,
+  onSave,
+}: {
+  text: string;
+  disabled: boolean;
+  onCancel: () => void;
+  onSave: (text: string) => void;
+}) {
+  const [value, setValue] = useState(text);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const blank = value.trim().length === 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the height follows the text through the DOM
+  useLayoutEffect(() => {
+    const node = box.current;
+    if (!node) return;
+    node.style.height = "auto";
+    node.style.height = `${Math.min(node.scrollHeight, EDITOR_MAX_HEIGHT_PX)}px`;
+  }, [value]);
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!blank && !disabled) onSave(value);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Escape") {
+      event.preventDefault(); // the chat's own Esc (stop an answer) is not meant
+      event.stopPropagation();
+      onCancel();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      submit(event);
+    }
+  };
+  return (
+    <form className="message-editor" onSubmit={submit}>
+      <textarea
+        className="message-editor__input"
+        aria-label="Edit message"
+        ref={box}
+        value={value}
+        rows={1}
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={onKeyDown}
+        // biome-ignore lint/a11y/noAutofocus: the person asked to edit this text just now
+        autoFocus
+        onFocus={(event) => {
+          const end = event.currentTarget.value.length;
+          event.currentTarget.setSelectionRange(end, end);
+        }}
+      />
+      <p className="message-editor__hint">
+        Sending asks for a new answer. The earlier version and what followed it stay stored.
+      </p>
+      <div className="message-editor__buttons">
+        <button type="button" className="button button--small" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="button button--small button--primary"
+          disabled={blank || disabled}
+        >
+          Send
+        </button>
+      </div>
+    </form>
   );
 }
 

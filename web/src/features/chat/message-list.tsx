@@ -14,7 +14,7 @@ import {
 } from "react";
 import type { Message } from "@/api/types";
 import type { Connection } from "@/features/chat/answer-state";
-import { type AnswerControls, MessageItem } from "@/features/chat/message-item";
+import { type MessageControls, MessageItem } from "@/features/chat/message-item";
 import { type EarlierAnswers, parentOf } from "@/features/chat/use-conversation";
 
 const FIRST_PAINT = 8;
@@ -26,7 +26,7 @@ interface MessageListProps {
   busy: boolean;
   liveId: string | null;
   connection: Connection;
-  controls: AnswerControls;
+  controls: MessageControls;
   scroller: RefObject<HTMLElement | null>;
   /** Earlier versions of regenerated answers, by the user message they answer. */
   earlierAnswers?: EarlierAnswers;

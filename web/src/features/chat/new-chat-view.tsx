@@ -14,7 +14,7 @@ import type { ConversationDetail, Message } from "@/api/types";
 import { showToast } from "@/components/toast";
 import { ChatLayout } from "@/features/chat/chat-layout";
 import { Composer, type ComposerHandle } from "@/features/chat/composer";
-import type { AnswerControls } from "@/features/chat/message-item";
+import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { randomId } from "@/lib/random-id";
@@ -24,7 +24,7 @@ interface NewChatViewProps {
   /** The model picked for the new chat (null: the server's default). */
   model: string | null;
   systemPrompt: string;
-  modelName: AnswerControls["modelName"];
+  modelName: MessageControls["modelName"];
   /** Called once the conversation exists, before moving to it. */
   onCreated?: (id: string) => void;
 }
@@ -44,7 +44,7 @@ export function NewChatView({
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const [pending, setPending] = useState<Message[] | null>(null);
-  const controls: AnswerControls = { regenerate: noop, retry: noop, modelName };
+  const controls: MessageControls = { regenerate: noop, retry: noop, modelName };
 
   const send = async (text: string) => {
     const now = new Date().toISOString();

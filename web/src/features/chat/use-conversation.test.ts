@@ -5,6 +5,7 @@ import {
   parentOf,
   splitVersions,
   toConversationData,
+  withEditedMessage,
   withRegeneratedAnswer,
 } from "@/features/chat/use-conversation";
 
@@ -61,6 +62,27 @@ describe("splitVersions", () => {
     expect(earlier).toEqual({});
   });
 
+  it("replays edits as the server does: an edited message takes its place, what followed leaves", () => {
+    const all = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("u2", "user"),
+      message("a2", "assistant", "u2"),
+      message("a2b", "assistant", "u2"),
+      message("u3", "user"),
+      message("a3", "assistant", "u3"),
+      message("u2e", "user", "u2"), // u2 edited
+      message("a4", "assistant", "u2e"),
+      message("a4b", "assistant", "u2e"),
+      message("a3late", "assistant", "u3"), // answers a message that left the thread
+    ];
+    const { thread, earlier } = splitVersions(all);
+    expect(ids(thread)).toEqual(["u1", "a1", "u2e", "a4b"]);
+    expect(ids(earlier.u2e)).toEqual(["a4"]);
+    expect(Object.keys(earlier)).toEqual(["u2e"]);
+    expect(ids(splitVersions([...all, message("u1e", "user", "u1")]).thread)).toEqual(["u1e"]);
+  });
+
   it("shapes a conversation response", () => {
     const data = toConversationData(
       detail([
@@ -107,5 +129,22 @@ describe("withRegeneratedAnswer", () => {
     const next = withRegeneratedAnswer(start, message("a2", "assistant", "u1"));
     expect(ids(next.messages)).toEqual(["u1", "a2"]);
     expect(next.earlierAnswers).toBeUndefined();
+  });
+});
+
+describe("withEditedMessage", () => {
+  it("cuts the thread back to the edited message and puts its new version there", () => {
+    const thread = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("u2", "user"),
+      message("a2", "assistant", "u2"),
+    ];
+    expect(ids(withEditedMessage(thread, "u1", message("u1e", "user", "u1")))).toEqual(["u1e"]);
+    expect(ids(withEditedMessage(thread, "u2", message("u2e", "user", "u2")))).toEqual([
+      "u1",
+      "a1",
+      "u2e",
+    ]);
   });
 });

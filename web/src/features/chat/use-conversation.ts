@@ -20,34 +20,60 @@ export interface ConversationData extends ConversationDetail {
 const NO_EARLIER: EarlierAnswers = Object.freeze({});
 
 /**
- * Splits every stored message (oldest first) into the current thread, which keeps the
- * newest answer to each user message (as the server's own thread does), and the earlier
- * answers. A list without earlier versions comes back as it was.
+ * Splits every stored message (oldest first) into the current thread, replayed as the
+ * server's own thread is (a regenerated answer takes its earlier version's place; an edited
+ * message, one whose parent is a user message, takes that one's place, and what followed it
+ * leaves the thread), and the earlier answers to
+ * the thread's messages. A list that is all thread comes back as it was.
  */
 export function splitVersions(messages: Message[]): {
   thread: Message[];
   earlier: EarlierAnswers;
 } {
-  const newest = new Map<string, string>();
-  let answers = 0;
-  for (const message of messages) {
-    if (message.role !== "assistant") continue;
-    answers++;
-    newest.set(message.parent_id ?? "", message.id);
-  }
-  if (newest.size === answers) return { thread: messages, earlier: NO_EARLIER };
   const thread: Message[] = [];
+  const place = new Map<string, number>();
+  const answerAt = new Map<string, number>();
+  for (const message of messages) {
+    const parent = message.parent_id ?? null;
+    if (parent !== null && !place.has(parent)) continue;
+    const at = parent === null ? undefined : answerAt.get(parent);
+    if (message.role === "assistant" && at !== undefined) {
+      place.delete(thread[at].id);
+      thread[at] = message;
+      place.set(message.id, at);
+      continue;
+    }
+    const cut = parent === null ? undefined : place.get(parent);
+    if (message.role === "user" && cut !== undefined && thread[cut].role === "user") {
+      for (const dropped of thread.splice(cut)) {
+        place.delete(dropped.id);
+        if (dropped.role === "assistant" && dropped.parent_id) answerAt.delete(dropped.parent_id);
+      }
+    } else if (message.role === "assistant" && parent !== null) answerAt.set(parent, thread.length);
+    place.set(message.id, thread.length);
+    thread.push(message);
+  }
+  if (thread.length === messages.length) return { thread: messages, earlier: NO_EARLIER };
   const earlier: Record<string, Message[]> = {};
   for (const message of messages) {
-    const parent = message.parent_id ?? "";
-    if (message.role !== "assistant" || newest.get(parent) === message.id) thread.push(message);
-    else if (parent) {
-      const versions = earlier[parent] ?? [];
-      versions.push(message);
-      earlier[parent] = versions;
-    }
+    const parent = message.parent_id;
+    if (message.role !== "assistant" || !parent || place.has(message.id) || !place.has(parent))
+      continue;
+    const versions = earlier[parent] ?? [];
+    versions.push(message);
+    earlier[parent] = versions;
   }
   return { thread, earlier };
+}
+
+/** An edited message takes the place of the one it replaces; what followed leaves the thread. */
+export function withEditedMessage(
+  messages: Message[],
+  replacedId: string,
+  message: Message,
+): Message[] {
+  const index = messages.findIndex((m) => m.id === replacedId);
+  return [...(index === -1 ? messages : messages.slice(0, index)), message];
 }
 
 /** A conversation response (with every version or only the thread) as the app keeps it. */

@@ -1,6 +1,7 @@
 /**
  * Keeps a scroller pinned to its bottom while its content grows, until the reader scrolls
- * up (wheel, touch, keys or the scrollbar); scrolling back down to the end pins it again.
+ * up (wheel, touch, keys or the scrollbar) or the focus moves into the content away from the
+ * bottom (an opened editor); scrolling back down to the end pins it again.
  */
 import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
 
@@ -50,6 +51,8 @@ export function useStickToBottom(
         setAtBottom(false);
       }
     };
+    // Focus scrolls its element into view: stay there, not back at the bottom.
+    const onFocusIn = () => unpin();
     const onPointerDown = (event: PointerEvent) => {
       // A press on the scrollbar (outside the content box) starts a manual scroll.
       if (event.target === node && event.offsetX > node.clientWidth) unpin();
@@ -65,7 +68,9 @@ export function useStickToBottom(
     node.addEventListener("touchmove", unpin, { passive: true });
     node.addEventListener("keydown", onKey);
     node.addEventListener("pointerdown", onPointerDown);
+    inner.addEventListener("focusin", onFocusIn);
     return () => {
+      inner.removeEventListener("focusin", onFocusIn);
       observer.disconnect();
       node.removeEventListener("scroll", onScroll);
       node.removeEventListener("wheel", onWheel);

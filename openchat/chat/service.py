@@ -60,6 +60,17 @@ def _question_to_replace(
     )
 
 
+def _names_the_chat(
+    conversation: Conversation, thread: list[Message], replaced: Message | None
+) -> bool:
+    """Whether a question renames the chat: a new one while it has no name yet; an edit of
+    the first question while the chat is still named after it."""
+    if replaced is None:
+        return conversation.title == threads.DEFAULT_TITLE
+    first = next(message for message in thread if message.role == "user")
+    return replaced is first and conversation.title == threads.title_from(replaced.content)
+
+
 AnswerSource = Generation | StoredAnswer
 
 
@@ -211,6 +222,8 @@ class ChatService:
         start the answer. Called under the conversation's lock."""
         if client_message_id is not None:
             earlier = await self._store.find_by_client_id(conversation.id, client_message_id)
+            if earlier is not None and earlier.parent_id != replaced_id:
+                raise Conflict("This client_message_id was already used for another message.")
             if earlier is not None:
                 return earlier
         if self._registry.running(conversation.id) is not None:
@@ -219,9 +232,7 @@ class ChatService:
         thread = threads.current_thread(stored)
         replaced = _question_to_replace(stored, thread, replaced_id)
         title = (
-            threads.title_from(text)
-            if conversation.title == threads.DEFAULT_TITLE and replaced is None
-            else None
+            threads.title_from(text) if _names_the_chat(conversation, thread, replaced) else None
         )
         chosen = model or (replaced.model if replaced else None) or conversation.default_model
         question, answer = await self._store.add_exchange(

@@ -207,9 +207,10 @@ def test_an_edited_message_is_answered_with_the_thread_before_it(
     again = edit_message(api, cid, first["id"], "only this")
     assert again["model"] == "x-ai/grok-4"
     read_stream(api, cid)
-    current = api.get(f"/conversations/{cid}").json()["messages"]
-    assert [m["role"] for m in current] == ["user", "assistant"]
-    assert current[0]["content"] == "only this"
+    after = api.get(f"/conversations/{cid}").json()
+    assert [m["role"] for m in after["messages"]] == ["user", "assistant"]
+    assert after["messages"][0]["content"] == "only this"
+    assert after["title"] == "only this", "named after its first message, the chat follows it"
     assert completion_requests(sim)[-1]["body"]["messages"][1:] == [
         {"role": "user", "content": "only this"}
     ]
@@ -240,10 +241,14 @@ def test_an_edit_is_refused_while_an_answer_runs_and_for_what_cannot_be_edited(
     assert other.status_code == 404
     assert len(completion_requests(sim)) == requests_before, "a refused edit asked upstream"
 
+    assert api.patch(f"/conversations/{cid}", json={"title": "Named by hand"}).status_code == 200
     client_id = unique()
     body = {"message": "edited once", "client_message_id": client_id}
     first = api.post(edit, json=body).json()
     assert api.post(edit, json=body).json()["id"] == first["id"]
+    reused = api.post(f"/conversations/{cid}/messages", json=body)
+    assert reused.status_code == 409 and "already used" in reused.json()["detail"]
+    assert api.get(f"/conversations/{cid}").json()["title"] == "Named by hand"
     read_stream(api, cid)
     replaced = api.post(edit, json={"message": "an old version"})
     assert replaced.status_code == 400, "the replaced message is no longer in the thread"

@@ -1,6 +1,11 @@
 """The current thread, the history sent upstream, and automatic titles."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from openchat.chat.threads import current_thread, history, title_from
 from openchat.domain import Message, Turn
@@ -106,3 +111,12 @@ def test_a_user_message_after_an_answer_it_names_as_parent_follows_it():
         message("u2", "user", "two", "a1"),
     ]
     assert ids(current_thread(stored)) == ["u1", "a1", "u2"]
+
+
+REPLAY_CASES = json.loads((Path(__file__).parent / "thread_replay_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", REPLAY_CASES["cases"], ids=lambda case: case["name"])
+def test_the_replay_cases_the_web_app_shares(case: dict[str, Any]):
+    stored = [message(id_, role, f"text of {id_}", parent) for id_, role, parent in case["stored"]]
+    assert ids(current_thread(stored)) == case["thread"]

@@ -682,6 +682,14 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     await editor.press("Escape");
     await editor.waitFor({ state: "detached" });
     assert.equal(await textOf(questions.first()), "Edit alpha [[sim reply=echo]]");
+    await waitFor("the focus back on the Edit button", () =>
+      page.evaluate(() => {
+        const focused = document.activeElement;
+        return (
+          focused?.tagName === "BUTTON" && focused.getAttribute("aria-label") === "Edit message"
+        );
+      }),
+    );
 
     await questions.first().hover();
     await questions.first().getByRole("button", { name: "Edit message" }).click();
@@ -695,6 +703,11 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     });
     await waitForStatus(lastAnswer(page), ["complete"]);
     assert.deepEqual(await questions.allTextContents(), ["Edit charlie [[sim reply=echo]]"]);
+    assert.equal(await focusedLabel(page), "Message", "the message box has the focus");
+    // Named after its first message, the chat takes the edited one's name.
+    await sidebar(page)
+      .getByRole("link", { name: "Edit charlie [[sim reply=echo]]", exact: true })
+      .waitFor();
     assert.equal((await requestsFor("Never sent")).length, 0);
     const asked = await requestsFor("Edit charlie");
     assert.equal(asked.length, 1);

@@ -208,43 +208,44 @@ export function ChatView({
     [client, key, conversationId, scrollToBottom, stream.open],
   );
 
-  // An edited message takes its place at once; what followed it leaves the view (and the
-  // thread: the server keeps it stored). On a failure the thread comes back as it was.
+  // A stored edit takes its message's place, and what followed leaves the view (the server
+  // keeps it). Until then the editor stays open; on a failure it keeps the text.
+  const editing = useRef(false);
   const edit = useCallback(
-    async (original: Message, text: string) => {
-      if (busyRef.current) return;
-      const before = client.getQueryData<ConversationData>(key)?.messages;
-      const clientId = randomId();
-      const localId = `local-${clientId}`;
-      const optimistic: Message = {
-        ...original,
-        id: localId,
-        message_id: localId,
-        content: text,
-        timestamp: new Date().toISOString(),
-        parent_id: original.id,
-      };
-      setThread((thread) => withEditedMessage(thread, original.id, optimistic));
-      scrollToBottom();
+    async (original: Message, text: string): Promise<boolean> => {
+      if (busyRef.current || editing.current) return false;
+      editing.current = true;
+      const model = nextModel.current ?? undefined; // none: the edited message's model
       try {
         const saved = await editMessage(conversationId, original.id, {
           message: text,
-          client_message_id: clientId,
+          model,
+          client_message_id: randomId(),
         });
-        setThread((thread) => thread.map((m) => (m.id === localId ? saved : m)));
+        setThread((thread) => withEditedMessage(thread, original.id, saved));
+        sent.current?.();
+        scrollToBottom();
+        composer.current?.focus();
         stream.open({ model: saved.model });
         void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+        void refreshTitle(); // an edit of the first message renames the chat
+        return true;
       } catch (error) {
-        if (before) setThread(() => before);
         if (error instanceof ApiError && error.status === 409) {
           showToast("An answer is still being written. Wait for it or stop it first.");
           stream.open();
         } else {
           showToast(`Couldn't edit: ${messageOf(error)}`, "error");
+          // Edited elsewhere meanwhile: show the conversation as it now is.
+          if (error instanceof ApiError && error.status === 400)
+            void client.invalidateQueries({ queryKey: key });
         }
+        return false;
+      } finally {
+        editing.current = false;
       }
     },
-    [client, key, conversationId, setThread, scrollToBottom, stream.open],
+    [client, key, conversationId, setThread, scrollToBottom, stream.open, refreshTitle],
   );
 
   const retry = useCallback(

@@ -9,6 +9,7 @@ import {
   useState,
 } from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/icons";
+import { isComposing } from "@/lib/composing";
 import { ARIA_KEYS } from "@/lib/shortcuts";
 
 export interface ComposerHandle {
@@ -91,7 +92,7 @@ export const Composer = memo(function Composer({
         autoFocus={autoFocus}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+          if (event.key === "Enter" && !event.shiftKey && !isComposing(event.nativeEvent)) {
             event.preventDefault();
             submit();
           }

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Suspense } from "react";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Message } from "@/api/types";
@@ -25,8 +25,13 @@ function answer(overrides: Partial<Message>): Message {
   };
 }
 
-function controls(): MessageControls {
-  return { regenerate: vi.fn(), retry: vi.fn(), modelName: (id) => id ?? "?", edit: vi.fn() };
+function controls(): MessageControls & Required<Pick<MessageControls, "edit">> {
+  return {
+    regenerate: vi.fn(),
+    retry: vi.fn(),
+    modelName: (id) => id ?? "?",
+    edit: vi.fn(async () => true),
+  };
 }
 
 function show(message: Message, extra: Partial<Parameters<typeof MessageItem>[0]> = {}) {
@@ -154,39 +159,56 @@ describe("MessageItem", () => {
     expect(content.textContent).toBe("<b>bold?</b>");
   });
 
-  it("edits a message the person wrote: Enter sends the new text, Esc keeps the old", () => {
+  it("edits a message the person wrote: Enter sends the new text, Esc keeps the old", async () => {
     const question = answer({ id: "u1", role: "user", content: "Hello there", usage: null });
     const handlers = show(question);
     const item = screen.getByTestId("message");
+    const editButton = () => within(item).getByRole("button", { name: "Edit message" });
+    const open = () => {
+      fireEvent.click(editButton());
+      return within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    };
     expect(within(item).getByRole("button", { name: "Copy message" })).toBeTruthy();
 
-    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
-    let box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    let box = open();
     expect(box.value).toBe("Hello there");
     expect(document.activeElement).toBe(box);
+    expect(box.getAttribute("aria-describedby")).toBeTruthy();
     fireEvent.change(box, { target: { value: "Discarded" } });
+    fireEvent.keyDown(box, { key: "Escape", keyCode: 229 }); // the input method's own Esc
+    expect(within(item).queryByRole("textbox")).not.toBeNull();
     fireEvent.keyDown(box, { key: "Escape" });
     expect(within(item).queryByRole("textbox")).toBeNull();
     expect(within(item).getByTestId("message-content").textContent).toBe("Hello there");
+    expect(document.activeElement).toBe(editButton());
 
-    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
-    box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    box = open();
     expect(box.value).toBe("Hello there");
     fireEvent.keyDown(box, { key: "Enter" });
+    await waitFor(() => expect(within(item).queryByRole("textbox")).toBeNull());
     expect(handlers.edit).not.toHaveBeenCalled(); // the same text asks nothing
 
-    fireEvent.click(within(item).getByRole("button", { name: "Edit message" }));
-    box = within(item).getByRole("textbox", { name: "Edit message" }) as HTMLTextAreaElement;
+    box = open();
     fireEvent.change(box, { target: { value: "   " } });
     expect(within(item).getByRole("button", { name: "Send" })).toHaveProperty("disabled", true);
     fireEvent.keyDown(box, { key: "Enter" });
-    expect(handlers.edit).not.toHaveBeenCalled();
     fireEvent.change(box, { target: { value: "Hello again\nsecond line" } });
     fireEvent.keyDown(box, { key: "Enter", shiftKey: true });
+    fireEvent.keyDown(box, { key: "Enter", keyCode: 229 }); // confirms a conversion (Safari)
     expect(handlers.edit).not.toHaveBeenCalled();
+
+    // Not stored (an error): the editor stays open with the text.
+    vi.mocked(handlers.edit).mockResolvedValueOnce(false);
     fireEvent.click(within(item).getByRole("button", { name: "Send" }));
-    expect(handlers.edit).toHaveBeenCalledWith(question, "Hello again\nsecond line");
-    expect(within(item).queryByRole("textbox")).toBeNull();
+    await waitFor(() => expect(handlers.edit).toHaveBeenCalledTimes(1));
+    await waitFor(() =>
+      expect(within(item).getByRole("button", { name: "Send" })).toHaveProperty("disabled", false),
+    );
+    expect(box.value).toBe("Hello again\nsecond line");
+
+    fireEvent.keyDown(box, { key: "Enter" });
+    await waitFor(() => expect(within(item).queryByRole("textbox")).toBeNull());
+    expect(handlers.edit).toHaveBeenLastCalledWith(question, "Hello again\nsecond line");
   });
 
   it("offers no edit while an answer is written, nor of a message not stored yet", () => {

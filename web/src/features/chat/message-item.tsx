@@ -5,6 +5,8 @@ import {
   type KeyboardEvent,
   memo,
   type ReactNode,
+  useEffect,
+  useId,
   useLayoutEffect,
   useRef,
   useState,
@@ -21,6 +23,7 @@ import {
 import { Markdown } from "@/components/markdown/lazy-markdown";
 import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
+import { isComposing } from "@/lib/composing";
 import { formatUsage } from "@/lib/format-usage";
 
 export interface MessageControls {
@@ -31,8 +34,9 @@ export interface MessageControls {
   modelName: (id: string | null | undefined) => string;
   /** A control to pick another model for one answer (calls `onPick`). */
   renderModelSwitch?: (onPick: (modelId: string) => void, current: string | null) => ReactNode;
-  /** Send a new version of a message the person wrote (absent: editing is not offered). */
-  edit?: (message: Message, text: string) => void;
+  /** Send a new version of a message the person wrote; true once it is stored (absent:
+   * editing is not offered). */
+  edit?: (message: Message, text: string) => Promise<boolean>;
 }
 
 interface MessageItemProps {
@@ -58,9 +62,24 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
 
 function UserMessage({ message, busy, controls }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const backToButton = useRef(false);
   const { edit } = controls;
   // Only a stored message has an id to edit (not the page's own copy while it is sent).
   const editable = edit !== undefined && !busy && !message.id.startsWith("local-");
+
+  // A closed editor gives the focus back to its Edit button (a sent edit leaves the thread).
+  useEffect(() => {
+    if (editing || !backToButton.current) return;
+    backToButton.current = false;
+    editButton.current?.focus();
+  }, [editing]);
+
+  const close = () => {
+    backToButton.current = true;
+    setEditing(false);
+  };
+
   return (
     <article
       className="message message--user"
@@ -72,10 +91,10 @@ function UserMessage({ message, busy, controls }: MessageItemProps) {
         <MessageEditor
           text={message.content}
           disabled={busy}
-          onCancel={() => setEditing(false)}
-          onSave={(text) => {
-            setEditing(false);
-            if (text !== message.content) edit(message, text);
+          onCancel={close}
+          onSave={async (text) => {
+            if (text === message.content) close();
+            else if (await edit(message, text)) setEditing(false);
           }}
         />
       ) : (
@@ -87,6 +106,7 @@ function UserMessage({ message, busy, controls }: MessageItemProps) {
             <CopyButton text={message.content} label="Copy message" />
             {editable && (
               <button
+                ref={editButton}
                 type="button"
                 className="icon-button"
                 aria-label="Edit message"
@@ -105,7 +125,10 @@ function UserMessage({ message, busy, controls }: MessageItemProps) {
 
 const EDITOR_MAX_HEIGHT_PX = 320;
 
-/** The text of a message being edited: Enter (or Send) sends it, Esc (or Cancel) keeps it. */
+/**
+ * The text of a message being edited: Enter (or Send) sends it, Esc (or Cancel) keeps the
+ * message as it was. The editor stays open, with the text, until the edit is stored.
+ */
 function MessageEditor({
   text,
   disabled,
@@ -115,10 +138,12 @@ function MessageEditor({
   text: string;
   disabled: boolean;
   onCancel: () => void;
-  onSave: (text: string) => void;
+  onSave: (text: string) => Promise<void>;
 }) {
   const [value, setValue] = useState(text);
+  const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const hint = useId();
   const blank = value.trim().length === 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the height follows the text through the DOM
   useLayoutEffect(() => {
@@ -127,27 +152,37 @@ function MessageEditor({
     node.style.height = "auto";
     node.style.height = `${Math.min(node.scrollHeight, EDITOR_MAX_HEIGHT_PX)}px`;
   }, [value]);
-  const submit = (event?: FormEvent) => {
+
+  const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!blank && !disabled) onSave(value);
+    if (blank || disabled || sending) return;
+    setSending(true);
+    try {
+      await onSave(value);
+    } finally {
+      setSending(false);
+    }
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (isComposing(event.nativeEvent)) return; // the input method's own Enter and Esc
     if (event.key === "Escape") {
       event.preventDefault(); // the chat's own Esc (stop an answer) is not meant
       event.stopPropagation();
       onCancel();
-    } else if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
-      submit(event);
+    } else if (event.key === "Enter" && !event.shiftKey) {
+      void submit(event);
     }
   };
   return (
     <form className="message-editor" onSubmit={submit}>
       <textarea
+        ref={box}
         className="message-editor__input"
         aria-label="Edit message"
-        ref={box}
+        aria-describedby={hint}
         value={value}
         rows={1}
+        readOnly={sending}
         onChange={(event) => setValue(event.target.value)}
         onKeyDown={onKeyDown}
         // biome-ignore lint/a11y/noAutofocus: the person asked to edit this text just now
@@ -157,7 +192,7 @@ function MessageEditor({
           event.currentTarget.setSelectionRange(end, end);
         }}
       />
-      <p className="message-editor__hint">
+      <p id={hint} className="message-editor__hint">
         Sending asks for a new answer. The earlier version and what followed it stay stored.
       </p>
       <div className="message-editor__buttons">
@@ -167,9 +202,9 @@ function MessageEditor({
         <button
           type="submit"
           className="button button--small button--primary"
-          disabled={blank || disabled}
+          disabled={blank || disabled || sending}
         >
-          Send
+          {sending ? "Sending…" : "Send"}
         </button>
       </div>
     </form>

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Message } from "@/api/types";
 import {
@@ -146,5 +148,19 @@ describe("withEditedMessage", () => {
       "a1",
       "u2e",
     ]);
+  });
+});
+
+/** The cases the server's own replay is tested with (tests/chat/test_threads.py). */
+const REPLAY = JSON.parse(
+  readFileSync(path.resolve(__dirname, "../../../../tests/chat/thread_replay_cases.json"), "utf8"),
+) as {
+  cases: { name: string; stored: [string, Message["role"], string | null][]; thread: string[] }[];
+};
+
+describe("splitVersions replays as the server does", () => {
+  it.each(REPLAY.cases)("$name", ({ stored, thread }) => {
+    const all = stored.map(([id, role, parent]) => message(id, role, parent));
+    expect(ids(splitVersions(all).thread)).toEqual(thread);
   });
 });

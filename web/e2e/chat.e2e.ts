@@ -674,6 +674,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     await waitForStatus(lastAnswer(page), ["complete"]);
     const questions = page.locator('[data-testid="message"][data-role="user"]');
     const editor = page.getByRole("textbox", { name: "Edit message" });
+    const questionTexts = () => contentOf(questions).allTextContents();
 
     // Esc leaves the message as it was, and asks nothing.
     await questions.first().hover();
@@ -702,7 +703,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       );
     });
     await waitForStatus(lastAnswer(page), ["complete"]);
-    assert.deepEqual(await questions.allTextContents(), ["Edit charlie [[sim reply=echo]]"]);
+    assert.deepEqual(await questionTexts(), ["Edit charlie [[sim reply=echo]]"]);
     assert.equal(await focusedLabel(page), "Message", "the message box has the focus");
     // Named after its first message, the chat takes the edited one's name.
     await sidebar(page)
@@ -728,10 +729,30 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     );
     assert.equal(all.data.length, 6, "the earlier version and what followed it stay stored");
 
-    await page.reload();
-    await waitForStatus(lastAnswer(page), ["complete"]);
-    assert.equal(await messages(page).count(), 2);
-    assert.equal(await textOf(questions.first()), "Edit charlie [[sim reply=echo]]");
+    // The earlier version is a click away, with the thread that followed it, as a view only.
+    const showsVersions = async (versions: string, texts: string[]) =>
+      (await questions.first().getByTestId("version-position").textContent()) === versions &&
+      JSON.stringify(await questionTexts()) === JSON.stringify(texts);
+    for (const reloaded of [false, true]) {
+      if (reloaded) {
+        await page.reload();
+        await waitForStatus(lastAnswer(page), ["complete"]);
+      }
+      assert.equal(await messages(page).count(), 2);
+      await questions.first().hover();
+      await questions.first().getByRole("button", { name: "Previous version" }).click();
+      await waitFor("the earlier version and what followed it", () =>
+        showsVersions("1 / 2", ["Edit alpha [[sim reply=echo]]", "Edit bravo [[sim reply=echo]]"]),
+      );
+      assert.equal(await textOf(lastAnswer(page)), "Edit bravo");
+      assert.equal(await focusedLabel(page), "Previous version", "the focus stays on the switch");
+      assert.equal(await page.getByRole("button", { name: "Edit message" }).count(), 0);
+      assert.equal(await page.getByRole("button", { name: "Regenerate" }).count(), 0);
+      await questions.first().getByRole("button", { name: "Next version" }).click();
+      await waitFor("the thread as it now reads", () =>
+        showsVersions("2 / 2", ["Edit charlie [[sim reply=echo]]"]),
+      );
+    }
   });
 
   scenario(

@@ -222,7 +222,9 @@ export function ChatView({
           model,
           client_message_id: randomId(),
         });
-        setThread((thread) => withEditedMessage(thread, original.id, saved));
+        client.setQueryData<ConversationData>(key, (detail) =>
+          detail ? withEditedMessage(detail, original.id, saved) : detail,
+        );
         sent.current?.();
         scrollToBottom();
         composer.current?.focus();
@@ -245,7 +247,7 @@ export function ChatView({
         editing.current = false;
       }
     },
-    [client, key, conversationId, setThread, scrollToBottom, stream.open, refreshTitle],
+    [client, key, conversationId, scrollToBottom, stream.open, refreshTitle],
   );
 
   const retry = useCallback(
@@ -343,6 +345,7 @@ export function ChatView({
             controls={controls}
             scroller={scroller}
             earlierAnswers={conversation.earlierAnswers}
+            earlierBranches={conversation.earlierBranches}
           />
         </Suspense>
       )}

@@ -50,6 +50,8 @@ interface MessageItemProps {
   controls: MessageControls;
   /** The answers this one replaced (Regenerate), oldest first; this one is the newest. */
   earlier?: readonly Message[];
+  /** For an edited message: which of its versions is on view, and how to pick another. */
+  versions?: { index: number; count: number; onPick: (index: number) => void };
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
@@ -60,7 +62,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
   );
 });
 
-function UserMessage({ message, busy, controls }: MessageItemProps) {
+function UserMessage({ message, busy, controls, versions }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const backToButton = useRef(false);
@@ -103,6 +105,14 @@ function UserMessage({ message, busy, controls }: MessageItemProps) {
             {message.content}
           </div>
           <div className="message__actions message__actions--user">
+            {versions && (
+              <VersionSwitch
+                index={versions.index}
+                count={versions.count}
+                onPick={versions.onPick}
+                disabled={busy}
+              />
+            )}
             <CopyButton text={message.content} label="Copy message" />
             {editable && (
               <button
@@ -335,11 +345,16 @@ function VersionSwitch({
   index,
   count,
   onPick,
+  disabled = false,
 }: {
   index: number;
   count: number;
   onPick: (index: number) => void;
+  /** Shown, but not to be used (an answer is being written). */
+  disabled?: boolean;
 }) {
+  const first = disabled || index === 0;
+  const last = disabled || index === count - 1;
   return (
     <div className="version-switch">
       <button
@@ -348,9 +363,9 @@ function VersionSwitch({
         aria-label="Previous version"
         title="Previous version"
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
-        aria-disabled={index === 0 || undefined}
+        aria-disabled={first || undefined}
         onClick={() => {
-          if (!(index === 0)) onPick(index - 1);
+          if (!first) onPick(index - 1);
         }}
       >
         <ChevronLeftIcon size={16} />
@@ -364,9 +379,9 @@ function VersionSwitch({
         aria-label="Next version"
         title="Next version"
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
-        aria-disabled={index === count - 1 || undefined}
+        aria-disabled={last || undefined}
         onClick={() => {
-          if (!(index === count - 1)) onPick(index + 1);
+          if (!last) onPick(index + 1);
         }}
       >
         <ChevronRightIcon size={16} />

@@ -135,19 +135,45 @@ describe("withRegeneratedAnswer", () => {
 });
 
 describe("withEditedMessage", () => {
-  it("cuts the thread back to the edited message and puts its new version there", () => {
+  it("cuts the thread back to the edited message; what it cut becomes its earlier branch", () => {
     const thread = [
       message("u1", "user"),
       message("a1", "assistant", "u1"),
       message("u2", "user"),
       message("a2", "assistant", "u2"),
     ];
-    expect(ids(withEditedMessage(thread, "u1", message("u1e", "user", "u1")))).toEqual(["u1e"]);
-    expect(ids(withEditedMessage(thread, "u2", message("u2e", "user", "u2")))).toEqual([
-      "u1",
-      "a1",
-      "u2e",
+    const once = withEditedMessage(detail(thread), "u2", message("u2e", "user", "u2"));
+    expect(ids(once.messages)).toEqual(["u1", "a1", "u2e"]);
+    expect(once.earlierBranches?.u2e?.map(ids)).toEqual([["u2", "a2"]]);
+    const answered = { ...once, messages: [...once.messages, message("a3", "assistant", "u2e")] };
+    const twice = withEditedMessage(answered, "u2e", message("u2f", "user", "u2e"));
+    expect(ids(twice.messages)).toEqual(["u1", "a1", "u2f"]);
+    expect(twice.earlierBranches?.u2f?.map(ids)).toEqual([
+      ["u2", "a2"],
+      ["u2e", "a3"],
     ]);
+  });
+});
+
+describe("splitVersions: earlier branches", () => {
+  it("keeps what each edit cut, as it read then, by the message now in the thread", () => {
+    const all = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("u2", "user"),
+      message("a2", "assistant", "u2"),
+      message("u2e", "user", "u2"),
+      message("a3", "assistant", "u2e"),
+      message("u2f", "user", "u2e"),
+      message("a4", "assistant", "u2f"),
+    ];
+    const { thread, branches } = splitVersions(all);
+    expect(ids(thread)).toEqual(["u1", "a1", "u2f", "a4"]);
+    expect(branches.u2f?.map(ids)).toEqual([
+      ["u2", "a2"],
+      ["u2e", "a3"],
+    ]);
+    expect(Object.keys(branches)).toEqual(["u2f"]);
   });
 });
 

@@ -11,13 +11,22 @@ import type { ConversationDetail, Message } from "@/api/types";
 /** Earlier answer versions by the id of the user message they answer, oldest first. */
 export type EarlierAnswers = Readonly<Record<string, readonly Message[]>>;
 
+/**
+ * What edits replaced, by the id of the message in the thread that replaced it, oldest first:
+ * each the thread from the replaced version on, as it read just before the edit.
+ */
+export type EarlierBranches = Readonly<Record<string, readonly (readonly Message[])[]>>;
+
 /** A conversation as the app keeps it: `messages` is the current thread. */
 export interface ConversationData extends ConversationDetail {
   /** The versions a regenerated answer replaced (absent: none known). */
   earlierAnswers?: EarlierAnswers;
+  /** What edited messages replaced (absent: none known). */
+  earlierBranches?: EarlierBranches;
 }
 
 const NO_EARLIER: EarlierAnswers = Object.freeze({});
+const NO_BRANCHES: EarlierBranches = Object.freeze({});
 
 /**
  * Splits every stored message (oldest first) into the current thread, replayed as the
@@ -29,10 +38,12 @@ const NO_EARLIER: EarlierAnswers = Object.freeze({});
 export function splitVersions(messages: Message[]): {
   thread: Message[];
   earlier: EarlierAnswers;
+  branches: EarlierBranches;
 } {
   const thread: Message[] = [];
   const place = new Map<string, number>();
   const answerAt = new Map<string, number>();
+  const replaced: Record<string, Message[][]> = {};
   for (const message of messages) {
     const parent = message.parent_id ?? null;
     if (parent !== null && !place.has(parent)) continue;
@@ -45,15 +56,20 @@ export function splitVersions(messages: Message[]): {
     }
     const cut = parent === null ? undefined : place.get(parent);
     if (message.role === "user" && cut !== undefined && thread[cut].role === "user") {
-      for (const dropped of thread.splice(cut)) {
+      const tail = thread.splice(cut);
+      for (const dropped of tail) {
         place.delete(dropped.id);
         if (dropped.role === "assistant" && dropped.parent_id) answerAt.delete(dropped.parent_id);
       }
+      replaced[message.id] = [...(replaced[tail[0].id] ?? []), tail];
     } else if (message.role === "assistant" && parent !== null) answerAt.set(parent, thread.length);
     place.set(message.id, thread.length);
     thread.push(message);
   }
-  if (thread.length === messages.length) return { thread: messages, earlier: NO_EARLIER };
+  if (thread.length === messages.length)
+    return { thread: messages, earlier: NO_EARLIER, branches: NO_BRANCHES };
+  const branches: Record<string, Message[][]> = {};
+  for (const [id, tails] of Object.entries(replaced)) if (place.has(id)) branches[id] = tails;
   const earlier: Record<string, Message[]> = {};
   for (const message of messages) {
     const parent = message.parent_id;
@@ -63,23 +79,33 @@ export function splitVersions(messages: Message[]): {
     versions.push(message);
     earlier[parent] = versions;
   }
-  return { thread, earlier };
+  return { thread, earlier, branches };
 }
 
-/** An edited message takes the place of the one it replaces; what followed leaves the thread. */
+/**
+ * An edited message takes the place of the one it replaces; the thread from there on leaves
+ * the view and becomes the newest earlier branch of the new message.
+ */
 export function withEditedMessage(
-  messages: Message[],
+  detail: ConversationData,
   replacedId: string,
   message: Message,
-): Message[] {
-  const index = messages.findIndex((m) => m.id === replacedId);
-  return [...(index === -1 ? messages : messages.slice(0, index)), message];
+): ConversationData {
+  const index = detail.messages.findIndex((m) => m.id === replacedId);
+  if (index === -1) return { ...detail, messages: [...detail.messages, message] };
+  const branches = detail.earlierBranches ?? NO_BRANCHES;
+  const tail = detail.messages.slice(index);
+  return {
+    ...detail,
+    messages: [...detail.messages.slice(0, index), message],
+    earlierBranches: { ...branches, [message.id]: [...(branches[replacedId] ?? []), tail] },
+  };
 }
 
 /** A conversation response (with every version or only the thread) as the app keeps it. */
 export function toConversationData(detail: ConversationDetail): ConversationData {
-  const { thread, earlier } = splitVersions(detail.messages);
-  return { ...detail, messages: thread, earlierAnswers: earlier };
+  const { thread, earlier, branches } = splitVersions(detail.messages);
+  return { ...detail, messages: thread, earlierAnswers: earlier, earlierBranches: branches };
 }
 
 export function conversationQuery(id: string) {

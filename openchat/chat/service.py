@@ -68,7 +68,7 @@ def _names_the_chat(
     if replaced is None:
         return conversation.title == threads.DEFAULT_TITLE
     first = next(message for message in thread if message.role == "user")
-    return replaced is first and conversation.title == threads.title_from(replaced.content)
+    return replaced.id == first.id and conversation.title == threads.title_from(replaced.content)
 
 
 AnswerSource = Generation | StoredAnswer

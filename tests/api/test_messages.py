@@ -248,9 +248,21 @@ def test_an_edit_is_refused_while_an_answer_runs_and_for_what_cannot_be_edited(
     assert api.post(edit, json=body).json()["id"] == first["id"]
     reused = api.post(f"/conversations/{cid}/messages", json=body)
     assert reused.status_code == 409 and "already used" in reused.json()["detail"]
-    assert api.get(f"/conversations/{cid}").json()["title"] == "Named by hand"
     read_stream(api, cid)
+    sent_id = unique()
+    api.post(
+        f"/conversations/{cid}/messages", json={"message": "more", "client_message_id": sent_id}
+    )
+    read_stream(api, cid)
+    current = api.get(f"/conversations/{cid}").json()["messages"]
+    for message_id, used in ((current[0]["id"], sent_id), (current[2]["id"], client_id)):
+        again = api.post(
+            f"/conversations/{cid}/messages/{message_id}/edit",
+            json={"message": "another", "client_message_id": used},
+        )
+        assert again.status_code == 409 and "already used" in again.json()["detail"]
+    assert api.get(f"/conversations/{cid}").json()["title"] == "Named by hand"
     replaced = api.post(edit, json={"message": "an old version"})
     assert replaced.status_code == 400, "the replaced message is no longer in the thread"
     every = api.get(f"/conversations/{cid}/messages", params={"versions": "all"}).json()["data"]
-    assert [m["role"] for m in every] == ["user", "assistant", "user", "assistant"]
+    assert [m["role"] for m in every] == ["user", "assistant"] * 3

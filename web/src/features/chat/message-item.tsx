@@ -50,8 +50,12 @@ interface MessageItemProps {
   controls: MessageControls;
   /** The answers this one replaced (Regenerate), oldest first; this one is the newest. */
   earlier?: readonly Message[];
-  /** For an edited message: which of its versions is on view, and how to pick another. */
-  versions?: { index: number; count: number; onPick: (index: number) => void };
+  /** For an edited message: the id of its newest version, which of its `versionCount`
+   * versions is on view, and how to pick another (-1: the newest). */
+  versionOf?: string;
+  versionIndex?: number;
+  versionCount?: number;
+  onPickVersion?: (id: string, index: number) => void;
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
@@ -62,7 +66,15 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
   );
 });
 
-function UserMessage({ message, busy, controls, versions }: MessageItemProps) {
+function UserMessage({
+  message,
+  busy,
+  controls,
+  versionOf,
+  versionIndex = 0,
+  versionCount = 1,
+  onPickVersion,
+}: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const backToButton = useRef(false);
@@ -105,11 +117,12 @@ function UserMessage({ message, busy, controls, versions }: MessageItemProps) {
             {message.content}
           </div>
           <div className="message__actions message__actions--user">
-            {versions && (
+            {versionOf && onPickVersion && (
               <VersionSwitch
-                index={versions.index}
-                count={versions.count}
-                onPick={versions.onPick}
+                of="your message"
+                index={versionIndex}
+                count={versionCount}
+                onPick={(at) => onPickVersion(versionOf, at === versionCount - 1 ? -1 : at)}
                 disabled={busy}
               />
             )}
@@ -127,6 +140,11 @@ function UserMessage({ message, busy, controls, versions }: MessageItemProps) {
               </button>
             )}
           </div>
+          {versionOf && versionIndex < versionCount - 1 && (
+            <p className="message__status message__status--user">
+              An earlier version, with what followed it then: to read only.
+            </p>
+          )}
         </>
       )}
     </article>
@@ -308,7 +326,12 @@ function AssistantMessage({
       {!streaming && (
         <div className="message__actions">
           {count > 1 && (
-            <VersionSwitch index={index} count={count} onPick={(next) => setPicked(next)} />
+            <VersionSwitch
+              of="this answer"
+              index={index}
+              count={count}
+              onPick={(next) => setPicked(next)}
+            />
           )}
           {shown.content && <CopyButton text={shown.content} label="Copy" />}
           {canAct && !failed && (
@@ -342,11 +365,14 @@ function AssistantMessage({
 
 /** "‹ 2 / 3 ›": moves between the versions of an answer (a view only; nothing is stored). */
 function VersionSwitch({
+  of,
   index,
   count,
   onPick,
   disabled = false,
 }: {
+  /** What the versions are of, as a screen reader names the switch. */
+  of: string;
   index: number;
   count: number;
   onPick: (index: number) => void;
@@ -356,7 +382,11 @@ function VersionSwitch({
   const first = disabled || index === 0;
   const last = disabled || index === count - 1;
   return (
-    <div className="version-switch">
+    <fieldset
+      className="version-switch"
+      aria-label={`Versions of ${of}`}
+      title={disabled ? "Available once the answer is written" : undefined}
+    >
       <button
         type="button"
         className="icon-button icon-button--small"
@@ -370,8 +400,11 @@ function VersionSwitch({
       >
         <ChevronLeftIcon size={16} />
       </button>
-      <span className="version-switch__position" data-testid="version-position" aria-live="polite">
+      <span className="version-switch__position" data-testid="version-position" aria-hidden="true">
         {index + 1} / {count}
+      </span>
+      <span className="visually-hidden" aria-live="polite">
+        Version {index + 1} of {count}
       </span>
       <button
         type="button"
@@ -386,7 +419,7 @@ function VersionSwitch({
       >
         <ChevronRightIcon size={16} />
       </button>
-    </div>
+    </fieldset>
   );
 }
 

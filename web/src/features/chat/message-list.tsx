@@ -7,6 +7,7 @@
 import {
   type RefObject,
   startTransition,
+  useCallback,
   useEffect,
   useLayoutEffect,
   useMemo,
@@ -52,28 +53,32 @@ export function MessageList({
   const [shown, setShown] = useState(FIRST_PAINT);
   const sentinel = useRef<HTMLDivElement>(null);
   const anchor = useRef<number | null>(null);
-  // Which earlier version of an edited message is on view, by the message that replaced it.
-  // A view only: a new answer shows the thread again.
-  const [picked, setPicked] = useState<Readonly<Record<string, number>>>({});
-  useEffect(() => {
-    if (busy) setPicked({});
-  }, [busy]);
+  // The earlier version of an edited message on view (by the message that replaced it), if
+  // any: a view only, gone as soon as the thread changes at its end (a message is sent).
+  const [picked, setPicked] = useState<{ id: string; index: number } | null>(null);
+  const lastId = messages.at(-1)?.id;
+  const [pickedAt, setPickedAt] = useState(lastId);
+  if (pickedAt !== lastId) {
+    setPickedAt(lastId);
+    setPicked(null);
+  }
+  const pickVersion = useCallback(
+    (id: string, index: number) => setPicked(index < 0 ? null : { id, index }),
+    [],
+  );
   const readOnly = useMemo(() => ({ ...controls, edit: undefined }), [controls]);
 
-  // The first message on view at an earlier version shows that version's thread after it.
+  // The message on view at an earlier version shows that version's thread after it.
   let display = messages;
   let branchAt = -1;
-  if (earlierBranches && Object.keys(picked).length > 0) {
-    for (let i = 0; i < messages.length; i++) {
-      const tail = earlierBranches[messages[i].id]?.[picked[messages[i].id] ?? -1];
-      if (tail) {
-        display = [...messages.slice(0, i), ...tail];
-        branchAt = i;
-        break;
-      }
-    }
+  const tail = picked ? earlierBranches?.[picked.id]?.[picked.index] : undefined;
+  if (picked && tail) {
+    branchAt = messages.findIndex((m) => m.id === picked.id);
+    if (branchAt !== -1) display = [...messages.slice(0, branchAt), ...tail];
   }
-  const start = Math.max(0, display.length - shown);
+  // Counted on the thread, so switching moves nothing above; the switched message stays in.
+  const base = Math.max(0, messages.length - shown);
+  const start = branchAt === -1 ? base : Math.min(base, branchAt);
   const visible = start > 0 ? display.slice(start) : display;
 
   let lastAnswer = -1;
@@ -123,28 +128,23 @@ export function MessageList({
         const parent =
           earlierAnswers && message.role === "assistant" ? parentOf(display, index) : null;
         // An edited message (or its earlier version on view) moves between its versions.
-        const edited = index < messages.length && (branchAt === -1 || index <= branchAt);
-        const owner = edited ? messages[index] : null;
-        const tails = owner ? earlierBranches?.[owner.id] : undefined;
+        const owner = index < messages.length && (branchAt === -1 || index <= branchAt);
+        const ownerId = owner ? messages[index].id : null;
+        const tails = ownerId ? earlierBranches?.[ownerId] : undefined;
         return (
           <MessageItem
             // An earlier version takes the same place (and keeps the focus on its switch).
-            key={owner ? owner.id : message.id}
+            key={ownerId ?? message.id}
             message={message}
             isLastAnswer={index === lastAnswer}
             busy={busy}
             connection={live ? connection : null}
             controls={branchAt !== -1 && index >= branchAt ? readOnly : controls}
             earlier={parent ? earlierAnswers?.[parent] : undefined}
-            versions={
-              owner && tails
-                ? {
-                    index: picked[owner.id] ?? tails.length,
-                    count: tails.length + 1,
-                    onPick: (at) => setPicked((all) => ({ ...all, [owner.id]: at })),
-                  }
-                : undefined
-            }
+            versionOf={tails ? (ownerId ?? undefined) : undefined}
+            versionIndex={tails ? (index === branchAt ? picked?.index : tails.length) : undefined}
+            versionCount={tails ? tails.length + 1 : undefined}
+            onPickVersion={tails ? pickVersion : undefined}
           />
         );
       })}

@@ -81,7 +81,7 @@ describe("splitVersions", () => {
     const { thread, earlier } = splitVersions(all);
     expect(ids(thread)).toEqual(["u1", "a1", "u2e", "a4b"]);
     expect(ids(earlier.u2e)).toEqual(["a4"]);
-    expect(Object.keys(earlier)).toEqual(["u2e"]);
+    expect(ids(earlier.u2)).toEqual(["a2"]); // to read with the earlier version of u2
     expect(ids(splitVersions([...all, message("u1e", "user", "u1")]).thread)).toEqual(["u1e"]);
   });
 
@@ -174,6 +174,23 @@ describe("splitVersions: earlier branches", () => {
       ["u2e", "a3"],
     ]);
     expect(Object.keys(branches)).toEqual(["u2f"]);
+  });
+
+  it("is what the edits made live leave, after a reload too", () => {
+    const all = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("u2", "user"),
+      message("a2", "assistant", "u2"),
+      message("a2b", "assistant", "u2"), // regenerated, then its question edited
+    ];
+    const edit = message("u2e", "user", "u2");
+    const live = withEditedMessage(toConversationData(detail(all)), "u2", edit);
+    const loaded = toConversationData(detail([...all, edit]));
+    expect(loaded.messages).toEqual(live.messages);
+    expect(loaded.earlierBranches).toEqual(live.earlierBranches);
+    expect(ids(loaded.earlierAnswers?.u2)).toEqual(["a2"]);
+    expect(ids(live.earlierAnswers?.u2)).toEqual(["a2"]);
   });
 });
 

@@ -32,8 +32,8 @@ const NO_BRANCHES: EarlierBranches = Object.freeze({});
  * Splits every stored message (oldest first) into the current thread, replayed as the
  * server's own thread is (a regenerated answer takes its earlier version's place; an edited
  * message, one whose parent is a user message, takes that one's place, and what followed it
- * leaves the thread), and the earlier answers to
- * the thread's messages. A list that is all thread comes back as it was.
+ * leaves the thread), what each edit cut, and the earlier answers to the messages of both.
+ * A list that is all thread comes back as it was.
  */
 export function splitVersions(messages: Message[]): {
   thread: Message[];
@@ -69,11 +69,16 @@ export function splitVersions(messages: Message[]): {
   if (thread.length === messages.length)
     return { thread: messages, earlier: NO_EARLIER, branches: NO_BRANCHES };
   const branches: Record<string, Message[][]> = {};
-  for (const [id, tails] of Object.entries(replaced)) if (place.has(id)) branches[id] = tails;
+  const shown = new Set(place.keys()); // in the thread, or in an earlier branch of it
+  for (const [id, tails] of Object.entries(replaced)) {
+    if (!place.has(id)) continue;
+    branches[id] = tails;
+    for (const tail of tails) for (const message of tail) shown.add(message.id);
+  }
   const earlier: Record<string, Message[]> = {};
   for (const message of messages) {
     const parent = message.parent_id;
-    if (message.role !== "assistant" || !parent || place.has(message.id) || !place.has(parent))
+    if (message.role !== "assistant" || !parent || shown.has(message.id) || !shown.has(parent))
       continue;
     const versions = earlier[parent] ?? [];
     versions.push(message);

@@ -1,0 +1,112 @@
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { createRef, Suspense } from "react";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Message } from "@/api/types";
+import { preloadMarkdown } from "@/components/markdown/lazy-markdown";
+import type { MessageControls } from "@/features/chat/message-item";
+import { MessageList } from "@/features/chat/message-list";
+import { splitVersions } from "@/features/chat/use-conversation";
+
+beforeAll(async () => {
+  await preloadMarkdown();
+  // jsdom has no IntersectionObserver; the list only asks it for more of a long thread.
+  vi.stubGlobal(
+    "IntersectionObserver",
+    class {
+      observe() {}
+      disconnect() {}
+    },
+  );
+});
+
+function message(id: string, role: Message["role"], parent: string | null = null): Message {
+  return {
+    id,
+    message_id: id,
+    role,
+    content: `text of ${id}`,
+    model: "openai/gpt-4o-mini",
+    timestamp: "2024-01-01T00:00:00Z",
+    status: "complete",
+    error: null,
+    usage: null,
+    parent_id: parent,
+  };
+}
+
+const controls: MessageControls = {
+  regenerate: vi.fn(),
+  retry: vi.fn(),
+  modelName: (id) => id ?? "?",
+  edit: vi.fn(async () => true),
+};
+
+/** 60 exchanges; the 35th question edited and answered: 70 in the thread, 52 cut. */
+function stored(): Message[] {
+  const all: Message[] = [];
+  for (let n = 1; n <= 60; n++)
+    all.push(message(`u${n}`, "user"), message(`a${n}`, "assistant", `u${n}`));
+  all.push(message("u35e", "user", "u35"), message("a35e", "assistant", "u35e"));
+  return all;
+}
+
+function show(messages: Message[], branches: ReturnType<typeof splitVersions>["branches"]) {
+  const scroller = createRef<HTMLDivElement>();
+  const list = (thread: Message[]) => (
+    <Suspense fallback={null}>
+      <div ref={scroller}>
+        <MessageList
+          messages={thread}
+          busy={false}
+          liveId={null}
+          connection="open"
+          controls={controls}
+          scroller={scroller}
+          earlierBranches={branches}
+        />
+      </div>
+    </Suspense>
+  );
+  const view = render(list(messages));
+  return (thread: Message[]) => view.rerender(list(thread));
+}
+
+const contents = () => screen.getAllByTestId("message-content").map((node) => node.textContent);
+
+describe("MessageList: the versions of an edited message", () => {
+  it("shows an earlier version in place with what followed it, to read only", async () => {
+    const { thread, branches } = splitVersions(stored());
+    expect(thread).toHaveLength(70);
+    const rerender = show(thread, branches);
+    await act(async () => {}); // the list grows past its first paint
+    const edited = () => screen.getByText("text of u35e").closest("article") as HTMLElement;
+    expect(within(edited()).getByTestId("version-position").textContent).toBe("2 / 2");
+
+    const previous = within(edited()).getByRole("button", { name: "Previous version" });
+    previous.focus();
+    fireEvent.click(previous);
+    const earlier = screen.getByText("text of u35").closest("article") as HTMLElement;
+    expect(within(earlier).getByTestId("version-position").textContent).toBe("1 / 2");
+    expect(document.activeElement).toBe(previous); // the same switch, still in the list
+    expect(within(earlier).getByText(/An earlier version/)).toBeTruthy();
+    expect(contents().slice(-4)).toEqual([
+      "text of u59",
+      "text of a59",
+      "text of u60",
+      "text of a60",
+    ]);
+    expect(screen.queryByText("text of u35e")).toBeNull();
+    // Nothing from the switched message on can be edited or regenerated.
+    const editable = screen.getAllByRole("button", { name: "Edit message" });
+    const above = (node: Node) =>
+      (earlier.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING) !== 0;
+    expect(editable.length).toBeGreaterThan(0);
+    expect(editable.every(above)).toBe(true);
+    expect(screen.queryByRole("button", { name: "Regenerate" })).toBeNull();
+
+    // A message sent meanwhile shows the thread as it now reads.
+    rerender([...thread, message("local-1", "user")]);
+    expect(screen.getByText("text of u35e")).toBeTruthy();
+    expect(screen.queryByText("text of u60")).toBeNull();
+  });
+});

@@ -30,11 +30,26 @@ let app: AppServer;
 let browser: Browser;
 let rich = "";
 let failing = "";
+let edited = "";
 
 /** A conversation with one question and its stored answer, made through the API. */
 async function seedConversation(question: string): Promise<string> {
   const { id } = await app.api<{ id: string }>("POST", "/conversations", {});
   await app.api("POST", `/conversations/${id}/messages`, { message: question });
+  await app.drainStream(id);
+  return id;
+}
+
+/** A conversation whose question was edited once, each version answered. */
+async function seedEditedConversation(): Promise<string> {
+  const { id } = await app.api<{ id: string }>("POST", "/conversations", {});
+  const first = await app.api<{ id: string }>("POST", `/conversations/${id}/messages`, {
+    message: "Plan a day in Porto [[sim tokens=40 tps=0]]",
+  });
+  await app.drainStream(id);
+  await app.api("POST", `/conversations/${id}/messages/${first.id}/edit`, {
+    message: "Plan a rainy day in Porto, with a long lunch [[sim tokens=50 tps=0]]",
+  });
   await app.drainStream(id);
   return id;
 }
@@ -50,6 +65,7 @@ before(async () => {
   rich = await seedConversation(
     "Show me every markdown element [[sim reply=markdown tokens=117 tps=0]]",
   );
+  edited = await seedEditedConversation();
 });
 
 after(async () => {
@@ -110,6 +126,18 @@ describe("screenshots", { timeout: 180_000 }, () => {
           await page.getByRole("button", { name: "Download as Markdown" }).waitFor();
           await shoot(page, `settings-${tag}`);
           await page.keyboard.press("Escape");
+
+          await page.goto(`/c/${edited}`);
+          await waitForStatus(lastAnswer(page), ["complete"]);
+          const question = page.locator('[data-testid="message"][data-role="user"]').last();
+          await question.hover();
+          await shoot(page, `edited-${tag}`);
+          await question.getByRole("button", { name: "Edit message" }).click();
+          await shoot(page, `editor-${tag}`);
+          await page.keyboard.press("Escape");
+          await question.getByRole("button", { name: "Previous version" }).click();
+          await question.getByText(/An earlier version/).waitFor();
+          await shoot(page, `earlier-version-${tag}`);
 
           await page.goto(`/c/${failing}`);
           await lastAnswer(page).getByRole("alert").waitFor({ state: "visible" });

@@ -1,16 +1,9 @@
 /** The message box: Enter sends, Shift+Enter adds a line, it grows with the text; Stop while answering. */
-import {
-  type FormEvent,
-  memo,
-  type Ref,
-  useImperativeHandle,
-  useLayoutEffect,
-  useRef,
-  useState,
-} from "react";
+import { type FormEvent, memo, type Ref, useImperativeHandle, useRef, useState } from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/icons";
 import { isComposing } from "@/lib/composing";
 import { ARIA_KEYS } from "@/lib/shortcuts";
+import { useFittedHeight } from "@/lib/use-fitted-height";
 
 export interface ComposerHandle {
   focus: () => void;
@@ -58,15 +51,7 @@ export const Composer = memo(function Composer({
     },
   }));
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the height follows the text through the DOM
-  useLayoutEffect(() => {
-    const node = area.current;
-    if (!node) return;
-    node.style.height = "auto";
-    const height = Math.min(node.scrollHeight, MAX_HEIGHT_PX);
-    node.style.height = `${height}px`;
-    node.style.overflowY = node.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
-  }, [text]);
+  useFittedHeight(area, text, MAX_HEIGHT_PX);
 
   const canSend = text.trim().length > 0 && !busy && !disabled;
 

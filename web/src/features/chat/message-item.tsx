@@ -7,7 +7,6 @@ import {
   type ReactNode,
   useEffect,
   useId,
-  useLayoutEffect,
   useRef,
   useState,
 } from "react";
@@ -25,6 +24,7 @@ import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
 import { isComposing } from "@/lib/composing";
 import { formatUsage } from "@/lib/format-usage";
+import { useFittedHeight } from "@/lib/use-fitted-height";
 
 export interface MessageControls {
   /** Ask again for the last answer (optionally with another model). */
@@ -173,13 +173,7 @@ function MessageEditor({
   const box = useRef<HTMLTextAreaElement>(null);
   const hint = useId();
   const blank = value.trim().length === 0;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the height follows the text through the DOM
-  useLayoutEffect(() => {
-    const node = box.current;
-    if (!node) return;
-    node.style.height = "auto";
-    node.style.height = `${Math.min(node.scrollHeight, EDITOR_MAX_HEIGHT_PX)}px`;
-  }, [value]);
+  useFittedHeight(box, value, EDITOR_MAX_HEIGHT_PX);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();

@@ -12,6 +12,7 @@ function press(key: string, modifiers: Modifier[] = [], code = "") {
     shiftKey: modifiers.includes("shift"),
     altKey: modifiers.includes("alt"),
     isComposing: false,
+    keyCode: 0,
     repeat: false,
   };
 }
@@ -44,6 +45,7 @@ describe("shortcutOf", () => {
     expect(shortcutOf(press("Escape", ["ctrl", "shift"]), false)).toBeNull();
     expect(shortcutOf(press("k"), false)).toBeNull();
     expect(shortcutOf({ ...press("k", ["ctrl"]), isComposing: true }, false)).toBeNull();
+    expect(shortcutOf({ ...press("k", ["ctrl"]), keyCode: 229 }, false)).toBeNull();
     expect(shortcutOf({ ...press("O", ["ctrl", "shift"]), repeat: true }, false)).toBeNull();
   });
 });

@@ -3,12 +3,21 @@
  * searches the chats, Shift+Esc goes to the message box.
  */
 import { useEffect, useRef } from "react";
+import { isComposing } from "@/lib/composing";
 
 export type Shortcut = "newChat" | "searchChats" | "typeMessage";
 
 type KeyPress = Pick<
   KeyboardEvent,
-  "key" | "code" | "ctrlKey" | "metaKey" | "shiftKey" | "altKey" | "isComposing" | "repeat"
+  | "key"
+  | "code"
+  | "ctrlKey"
+  | "metaKey"
+  | "shiftKey"
+  | "altKey"
+  | "isComposing"
+  | "keyCode"
+  | "repeat"
 >;
 
 const MAC = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.userAgent);
@@ -33,7 +42,7 @@ export function shortcutLabel(shortcut: Shortcut): string {
  * place. A held key's repeats are none (each would open another new chat).
  */
 export function shortcutOf(event: KeyPress, mac = MAC): Shortcut | null {
-  if (event.altKey || event.isComposing || event.repeat) return null;
+  if (event.altKey || isComposing(event) || event.repeat) return null;
   const command = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
   const key = /^[a-z]$/i.test(event.key)
     ? event.key.toLowerCase()

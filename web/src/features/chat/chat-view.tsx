@@ -143,6 +143,19 @@ export function ChatView({
   const sent = useRef(onSent);
   sent.current = onSent;
 
+  // A send or an edit the server refused: one while an answer runs joins that answer.
+  const refused = useCallback(
+    (error: unknown, action: "send" | "edit") => {
+      if (error instanceof ApiError && error.status === 409) {
+        showToast("An answer is still being written. Wait for it or stop it first.");
+        stream.open();
+      } else {
+        showToast(`Couldn't ${action}: ${messageOf(error)}`, "error");
+      }
+    },
+    [stream.open],
+  );
+
   const send = useCallback(
     async (text: string) => {
       const model = nextModel.current ?? client.getQueryData<ConversationData>(key)?.default_model;
@@ -176,15 +189,10 @@ export function ChatView({
       } catch (error) {
         setThread((thread) => thread.filter((m) => m.id !== localId));
         composer.current?.setText(text);
-        if (error instanceof ApiError && error.status === 409) {
-          showToast("An answer is still being written. Wait for it or stop it first.");
-          stream.open();
-        } else {
-          showToast(`Couldn't send: ${messageOf(error)}`, "error");
-        }
+        refused(error, "send");
       }
     },
-    [client, key, conversationId, setThread, scrollToBottom, stream.open, refreshTitle],
+    [client, key, conversationId, setThread, scrollToBottom, stream.open, refreshTitle, refused],
   );
 
   const busyRef = useRef(busy);
@@ -233,21 +241,16 @@ export function ChatView({
         void refreshTitle(); // an edit of the first message renames the chat
         return true;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 409) {
-          showToast("An answer is still being written. Wait for it or stop it first.");
-          stream.open();
-        } else {
-          showToast(`Couldn't edit: ${messageOf(error)}`, "error");
-          // Edited elsewhere meanwhile: show the conversation as it now is.
-          if (error instanceof ApiError && error.status === 400)
-            void client.invalidateQueries({ queryKey: key });
-        }
+        refused(error, "edit");
+        // Edited elsewhere meanwhile: show the conversation as it now is.
+        if (error instanceof ApiError && error.status === 400)
+          void client.invalidateQueries({ queryKey: key });
         return false;
       } finally {
         editing.current = false;
       }
     },
-    [client, key, conversationId, scrollToBottom, stream.open, refreshTitle],
+    [client, key, conversationId, scrollToBottom, stream.open, refreshTitle, refused],
   );
 
   const retry = useCallback(

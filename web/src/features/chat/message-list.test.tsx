@@ -6,6 +6,7 @@ import { preloadMarkdown } from "@/components/markdown/lazy-markdown";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import { splitVersions } from "@/features/chat/use-conversation";
+import { storedMessage as message } from "@/test/messages";
 
 beforeAll(async () => {
   await preloadMarkdown();
@@ -18,21 +19,6 @@ beforeAll(async () => {
     },
   );
 });
-
-function message(id: string, role: Message["role"], parent: string | null = null): Message {
-  return {
-    id,
-    message_id: id,
-    role,
-    content: `text of ${id}`,
-    model: "openai/gpt-4o-mini",
-    timestamp: "2024-01-01T00:00:00Z",
-    status: "complete",
-    error: null,
-    usage: null,
-    parent_id: parent,
-  };
-}
 
 const controls: MessageControls = {
   regenerate: vi.fn(),

@@ -10,21 +10,7 @@ import {
   withEditedMessage,
   withRegeneratedAnswer,
 } from "@/features/chat/use-conversation";
-
-function message(id: string, role: Message["role"], parent: string | null = null): Message {
-  return {
-    id,
-    message_id: id,
-    role,
-    content: `text of ${id}`,
-    model: "openai/gpt-4o-mini",
-    timestamp: "2024-01-01T00:00:00Z",
-    status: "complete",
-    error: null,
-    usage: null,
-    parent_id: parent,
-  };
-}
+import { storedMessage as message } from "@/test/messages";
 
 const ids = (messages: readonly Message[] | undefined) => (messages ?? []).map((m) => m.id);
 

@@ -10,6 +10,7 @@ import resource
 import sys
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -51,11 +52,34 @@ def _database_ready(database_url: str) -> bool:
     return True
 
 
+def _redis_ready(url: str) -> bool:
+    """Reach Redis once, to fail with one clear line, not a trace."""
+    from openchat.chat.shared import connect  # only servers that share Redis import its client
+
+    async def ping() -> None:
+        client = connect(url)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as error:
+        # The URL may hold a password: name only where it points.
+        where = urlsplit(url).hostname or "its socket"
+        log.error("Cannot reach Redis at %s (%s)", where, type(error).__name__)
+        return False
+    return True
+
+
 def serve(host: str | None, port: int | None, **overrides: Any) -> None:
     settings = _settings(**overrides)
     configure_logging(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo polls its simulator with it
     if not _database_ready(settings.database_url):
+        raise SystemExit(1)
+    if settings.redis_url is not None and not _redis_ready(settings.redis_url.get_secret_value()):
         raise SystemExit(1)
     _raise_open_files_limit()
     serving.serve(

@@ -47,6 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cleanup.push_async_callback(session.close)
             upstream = OpenRouterClient(session, settings)
             cleanup.push_async_callback(upstream.settle)
+            answers = None
+            if settings.redis_url is not None:
+                # Imported only here: Redis's client takes some 150 ms and 20 MB to load.
+                from openchat.chat import shared
+
+                answers = shared.SharedAnswers(
+                    shared.connect(settings.redis_url.get_secret_value())
+                )
+                cleanup.push_async_callback(answers.close)  # after the answers stop (below)
             chat = ChatService(
                 SqlChatStore(database),
                 upstream.stream_chat if settings.upstream_configured else None,
@@ -54,15 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.checkpoint_interval,
                 ping_interval=settings.stream_ping_interval,
                 shared_database=settings.shared_database,
+                shared_answers=answers,
             )
             await chat.start()
             cleanup.push_async_callback(chat.close)
             app.state.settings = settings
             app.state.chat = chat
             app.state.catalog = ModelCatalog(upstream.list_models, settings.models_cache_ttl)
-            if settings.shared_database and isinstance(database, SqliteDatabase):
+            several = settings.shared_database or settings.redis_url is not None
+            if several and isinstance(database, SqliteDatabase):
                 log.warning(
-                    "SHARED_DATABASE is for several servers on PostgreSQL; SQLite serves one"
+                    "SHARED_DATABASE and REDIS_URL are for several servers on PostgreSQL;"
+                    " SQLite serves one"
                 )
             if not settings.upstream_configured:
                 log.warning("OPENROUTER_API_KEY is not set: answers will explain how to set it")

@@ -4,6 +4,7 @@ OpenChatError (500)
 ├── BadRequest (400)
 ├── NotFound (404)
 ├── Conflict (409)
+├── Unavailable (503: a service the servers share, such as Redis, cannot be reached)
 └── UpstreamError (502, keeps the upstream status for the stream's error event)
 """
 
@@ -30,6 +31,10 @@ class NotFound(OpenChatError):
 
 class Conflict(OpenChatError):
     status_code = 409
+
+
+class Unavailable(OpenChatError):
+    status_code = 503
 
 
 class UpstreamError(OpenChatError):

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=4096, ge=1)
     checkpoint_interval: float = Field(default=1.0, gt=0)
     shared_database: bool = False  # several servers use the database (see ChatService.start)
+    redis_url: SecretStr | None = None  # several servers share answers there (chat.shared)
     stream_ping_interval: float = Field(default=15.0, gt=0)
     log_level: str = "INFO"
     web_dist: Path = PROJECT_ROOT / "web" / "dist"
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
         ):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, url: SecretStr | None) -> SecretStr | None:
+        """Secret, as it may carry a password; checked here so a typo stops the server at once."""
+        if url is not None and not url.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("must start with redis://, rediss:// or unix://")
         return url
 
     @field_validator("openrouter_api_key")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from openchat.simulator.runner import RunningSimulator
-from tests.servers import AppServer, fresh_database
+from tests.servers import REDIS_SERVER, AppServer, PrivateRedis, fresh_database
 
 # Fast defaults for the suite; a test slows or breaks one answer with a `[[sim ...]]` directive.
 SIMULATOR_DEFAULTS = {"tokens": 12, "tps": 400.0, "ttft": 0.0}
@@ -114,3 +115,33 @@ def assert_logs_clean(log: str, *secrets: str) -> None:
     """No key, no traceback and no SQL in a log."""
     for forbidden in ("Traceback", "sk-or-v1-test", "SELECT ", "INSERT INTO", *secrets):
         assert forbidden not in log, f"{forbidden!r} leaked into the log"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the servers share in the tests (REDIS_TEST_URL; by default database 15 of a
+    local Redis). Missing, its tests are skipped, unless REQUIRE_REDIS asks for them (CI)."""
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        reason = f"Redis is not reachable at {url} ({type(error).__name__})"
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"{reason}, and REQUIRE_REDIS is set")
+        pytest.skip(f"{reason}: the tests of servers sharing answers are skipped")
+    return url
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A Redis of the test's own, to stop and start (Debian's redis-server package)."""
+    if REDIS_SERVER is None:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail("redis-server is not installed, and REQUIRE_REDIS is set")
+        pytest.skip("redis-server is not installed: the tests of a Redis outage are skipped")
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()

@@ -4,9 +4,11 @@ fresh database for it (a SQLite file, or a new PostgreSQL database when DATABASE
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -116,3 +118,43 @@ class AppServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+REDIS_SERVER = shutil.which("redis-server")
+REDIS_PASSWORD = "hunter2"  # never to be seen in a log
+KEEP_NOTHING = ("--save", "", "--appendonly", "no", "--requirepass", REDIS_PASSWORD)
+
+
+class PrivateRedis:
+    """A Redis of the test's own, on a free port, keeping nothing on disk, that the test may
+    stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        import redis
+
+        assert REDIS_SERVER is not None
+        self._process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", *KEEP_NOTHING],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                redis.Redis.from_url(self.url).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the test's redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None

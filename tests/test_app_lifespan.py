@@ -59,4 +59,4 @@ async def test_a_shared_sqlite_database_is_warned_about(
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
-    assert "SHARED_DATABASE is for several servers on PostgreSQL" in caplog.text
+    assert "SHARED_DATABASE and REDIS_URL are for several servers on PostgreSQL" in caplog.text

@@ -193,6 +193,7 @@ class ModelList(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "error"]
     database: Literal["ok", "unavailable"]
+    redis: Literal["ok", "unavailable", "unused"]  # "unused": this server shares nothing
     upstream_configured: bool
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from openchat.chat.events import closing_payload
@@ -18,6 +18,7 @@ from openchat.upstream.openrouter import Delta, Finished, ReasoningDelta, TextDe
 log = logging.getLogger(__name__)
 
 StreamChat = Callable[[str, Sequence[Turn]], AsyncIterator[Delta]]
+Release = Callable[[str], Awaitable[None]]
 
 NOT_CONFIGURED = (
     "No OpenRouter API key is configured. Set OPENROUTER_API_KEY in the .env file at the project"
@@ -34,11 +35,16 @@ class AnswerWriter:
     """Runs generations to their end and stores what they produced."""
 
     def __init__(
-        self, store: ChatStore, registry: GenerationRegistry, stream_chat: StreamChat | None
+        self,
+        store: ChatStore,
+        registry: GenerationRegistry,
+        stream_chat: StreamChat | None,
+        release: Release | None = None,
     ) -> None:
         self._store = store
         self._registry = registry
         self._stream_chat = stream_chat  # None when no API key is configured
+        self._release = release  # lets other servers start the next answer (SharedAnswers)
 
     async def run(self, generation: Generation, turns: Sequence[Turn]) -> Message | None:
         """Stream the answer, then store and publish its final state. Never raises."""
@@ -59,6 +65,8 @@ class AnswerWriter:
     async def finish(self, generation: Generation, update: AnswerUpdate) -> Message | None:
         """Store the final state, publish the closing event and release the generation."""
         message = await self._store_final(generation, update)
+        if self._release is not None:  # before the closing event: the next answer may follow it
+            await self._release(generation.conversation_id)
         generation.finish(
             closing_payload(
                 generation.message_id,

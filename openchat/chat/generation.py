@@ -99,6 +99,25 @@ class Generation:
         self._finished = True
         self.publish(payload)
 
+    def frames_from(self, index: int) -> list[bytes]:
+        """Each frame from the `index`-th (0-based) on, one by one (for a copy elsewhere)."""
+        start = self._frame_ends[index - 1] if index else 0
+        frames = []
+        for end in self._frame_ends[index:]:
+            frames.append(bytes(self._log[start:end]))
+            start = end
+        return frames
+
+    async def published(self) -> None:
+        """Wait for the next event."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+
     async def frames_after(self, last_id: int, ping_interval: float) -> AsyncIterator[bytes]:
         """Yield every frame after `last_id`, batched per wake-up, pinging while idle.
 

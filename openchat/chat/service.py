@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypeAlias
 
 from openchat.chat import threads
 from openchat.chat.answers import AnswerWriter, StreamChat
@@ -16,6 +17,9 @@ from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
 from openchat.errors import BadRequest, Conflict, NotFound
 from openchat.storage.store import ChatStore, Checkpoint, MessageDraft
+
+if TYPE_CHECKING:  # Redis's client loads only where servers share it (app.create_app)
+    from openchat.chat.shared import Claim, RemoteAnswer, SharedAnswers
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,9 @@ CHECKPOINT_BATCH = 100  # answers per checkpoint transaction (a few ms of SQLite
 HEARTBEAT_SECONDS = 10.0
 STALE_AFTER_SECONDS = 60.0
 TIMER_SLACK = 0.001  # a timer may fire up to a millisecond early
+REMOTE_STOP_WAIT = 30.0  # seconds to wait for another server to store an answer it stops
+RUNNING = "An answer is still being written. Stop it or wait for it to finish."
+NO_CLAIM: AbstractAsyncContextManager[None] = nullcontext()  # one server: nothing to claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +78,7 @@ def _names_the_chat(
     return replaced.id == first.id and conversation.title == threads.title_from(replaced.content)
 
 
-AnswerSource = Generation | StoredAnswer
+AnswerSource: TypeAlias = "Generation | StoredAnswer | RemoteAnswer"
 
 
 @dataclass(slots=True)
@@ -93,16 +100,22 @@ class ChatService:
         ping_interval: float = 15.0,
         shared_database: bool = False,
         stale_after: float = STALE_AFTER_SECONDS,
+        shared_answers: SharedAnswers | None = None,
     ) -> None:
         self._store = store
         self._default_model = default_model
         self._checkpoint_interval = checkpoint_interval
         self.ping_interval = ping_interval  # seconds of silence before a stream is pinged
         self._registry = registry or GenerationRegistry()
-        self._writer = AnswerWriter(store, self._registry, stream_chat)
+        self._writer = AnswerWriter(
+            store, self._registry, stream_chat, shared_answers.release if shared_answers else None
+        )
         self._locks: dict[str, _ConversationLock] = {}
         self._checkpoints: asyncio.Task[None] | None = None
-        self._shared = shared_database  # other servers' answers may be streaming there
+        # Other servers' answers may be streaming there; with Redis, they always may.
+        self._shared = shared_database or shared_answers is not None
+        self._answers = shared_answers  # which server writes which answer, across servers
+        self._stopping: set[asyncio.Task[Message | None]] = set()  # stops other servers asked
         self._stale_after = stale_after
         self._heartbeat = min(HEARTBEAT_SECONDS, stale_after / 6)
 
@@ -115,6 +128,8 @@ class ChatService:
         no server has checkpointed lately: the others are another server's, still streaming.
         """
         await self._interrupt_orphans(at_start=True)
+        if self._answers is not None:
+            await self._answers.start(self._stop_asked)
         self._checkpoints = asyncio.create_task(self._checkpoint_loop())
 
     async def close(self) -> None:
@@ -132,6 +147,16 @@ class ChatService:
     async def ping(self) -> None:
         """Raise when the database cannot be reached."""
         await self._store.ping()
+
+    @property
+    def shares_answers(self) -> bool:
+        """Whether answers are shared with other servers (through Redis)."""
+        return self._answers is not None
+
+    async def ping_shared(self) -> None:
+        """Raise when Redis, shared with other servers, cannot be reached."""
+        if self._answers is not None:
+            await self._answers.ping()
 
     # Conversations ----------------------------------------------------------------------
 
@@ -171,6 +196,8 @@ class ChatService:
             running = self._registry.running(conversation.id)
             if running is not None:
                 await self._cancel(running)
+            elif (claim := await self._elsewhere(conversation.id)) is not None:
+                await self._stop_elsewhere(conversation.id, claim)
             await self._store.delete_conversation(conversation.owner_id, conversation.id)
         self._registry.forget_conversation(conversation.id)
 
@@ -227,7 +254,20 @@ class ChatService:
             if earlier is not None:
                 return earlier
         if self._registry.running(conversation.id) is not None:
-            raise Conflict("An answer is still being written. Stop it or wait for it to finish.")
+            raise Conflict(RUNNING)
+        async with self._claimed(conversation.id):
+            return await self._ask_claimed(
+                conversation, text, model, client_message_id, replaced_id
+            )
+
+    async def _ask_claimed(
+        self,
+        conversation: Conversation,
+        text: str,
+        model: str | None,
+        client_message_id: str | None,
+        replaced_id: str | None,
+    ) -> Message:
         stored = await self._store.list_messages(conversation.id)
         thread = threads.current_thread(stored)
         replaced = _question_to_replace(stored, thread, replaced_id)
@@ -264,11 +304,14 @@ class ChatService:
         return await self.start_or_attach(conversation, model)
 
     async def start_or_attach(self, conversation: Conversation, model: str | None) -> AnswerSource:
-        """The running answer, a stored one to replay, or a new one when none exists yet."""
+        """The running answer (here or on another server), a stored one to replay, or a new
+        one when none exists yet."""
         async with self._lock(conversation.id):
             running = self._registry.running(conversation.id)
             if running is not None:
                 return running
+            if (remote := await self._read_elsewhere(conversation.id)) is not None:
+                return remote
             stored = await self._store.list_messages(conversation.id)
             thread = threads.current_thread(stored)
             question = threads.latest_user_message(thread)
@@ -277,7 +320,13 @@ class ChatService:
             answer = threads.answer_to(thread, question)
             if answer is None:
                 chosen = model or question.model
-                return await self._start(conversation, stored, question, chosen)
+                try:
+                    return await self._start(conversation, stored, question, chosen)
+                except Conflict:  # another server started it meanwhile: read it from there
+                    remote = await self._read_elsewhere(conversation.id)
+                    if remote is None:
+                        raise
+                    return remote
             recent = self._registry.recent(conversation.id, answer.id)
             return recent or StoredAnswer(answer, _first_id(stored, answer.id))
 
@@ -285,7 +334,7 @@ class ChatService:
         """Start a new answer to the latest user message; earlier answers stay as versions."""
         async with self._lock(conversation.id):
             if self._registry.running(conversation.id) is not None:
-                raise Conflict("An answer is still being written. Stop it before regenerating.")
+                raise Conflict(RUNNING)
             stored = await self._store.list_messages(conversation.id)
             question = threads.latest_user_message(threads.current_thread(stored))
             if question is None:
@@ -306,9 +355,12 @@ class ChatService:
     async def stop(self, conversation: Conversation) -> Message:
         """Stop the running answer: the upstream request is closed, the partial text kept."""
         running = self._registry.running(conversation.id)
-        if running is None:
+        if running is not None:
+            message = await self._cancel(running)
+        elif (claim := await self._elsewhere(conversation.id)) is not None:
+            message = await self._stop_elsewhere(conversation.id, claim)
+        else:
             raise Conflict("No answer is being written in this conversation.")
-        message = await self._cancel(running)
         if message is None:
             raise NotFound("The answer could not be found after stopping it.")
         return message
@@ -324,18 +376,19 @@ class ChatService:
     ) -> Generation:
         """Create the row of a new answer to `question` and launch it."""
         chosen = model or conversation.default_model
-        answer = await self._store.add_answer(
-            conversation.id,
-            MessageDraft(
-                role="assistant",
-                content="",
-                model=chosen,
-                status="streaming",
-                parent_id=question.id,
-            ),
-        )
-        thread = threads.current_thread(stored)
-        return self._launch(conversation, thread, question, answer, _first_id(stored))
+        async with self._claimed(conversation.id):
+            answer = await self._store.add_answer(
+                conversation.id,
+                MessageDraft(
+                    role="assistant",
+                    content="",
+                    model=chosen,
+                    status="streaming",
+                    parent_id=question.id,
+                ),
+            )
+            thread = threads.current_thread(stored)
+            return self._launch(conversation, thread, question, answer, _first_id(stored))
 
     def _launch(
         self,
@@ -354,6 +407,8 @@ class ChatService:
         self._registry.add(generation)
         turns = threads.history(conversation.system_prompt, thread, question)
         generation.task = asyncio.create_task(self._writer.run(generation, turns))
+        if self._answers is not None:
+            self._answers.copy(generation)
         return generation
 
     async def _cancel(self, generation: Generation) -> Message | None:
@@ -370,6 +425,62 @@ class ChatService:
                 generation.closing = asyncio.ensure_future(self._writer.finish(generation, update))
             return await asyncio.shield(generation.closing)
         return task.result()
+
+    def _claimed(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the conversation's answer across servers while one is started (a Conflict if
+        another server writes one); let it go if starting fails. Without Redis, nothing: the
+        registry, checked under the lock, is enough for one server."""
+        return NO_CLAIM if self._answers is None else self._claim(conversation_id)
+
+    @asynccontextmanager
+    async def _claim(self, conversation_id: str) -> AsyncIterator[None]:
+        assert self._answers is not None
+        if not await self._answers.claim(conversation_id):
+            raise Conflict(RUNNING)
+        try:
+            yield
+        except BaseException:
+            await self._answers.release(conversation_id)
+            raise
+
+    async def _elsewhere(self, conversation_id: str) -> Claim | None:
+        """The claim of another server writing the conversation's answer, if one does."""
+        if self._answers is None:
+            return None
+        claim = await self._answers.named_holder(conversation_id)
+        if claim is None or claim.server_id == self._answers.server_id:
+            return None
+        return claim
+
+    async def _read_elsewhere(self, conversation_id: str) -> RemoteAnswer | None:
+        claim = await self._elsewhere(conversation_id)
+        if self._answers is None or claim is None or claim.message_id is None:
+            return None
+        return self._answers.reader(conversation_id, claim)
+
+    async def _stop_elsewhere(self, conversation_id: str, claim: Claim) -> Message | None:
+        """Ask the server writing the answer to stop it; wait until it is stored; return it."""
+        assert self._answers is not None
+        await self._answers.ask_to_stop(claim, conversation_id)
+        if claim.message_id is None:
+            raise Conflict("The answer is still starting on another server. Try again.")
+        reader = self._answers.reader(conversation_id, claim)
+        try:
+            async with asyncio.timeout(REMOTE_STOP_WAIT):
+                async for _frames in reader.frames_after(0, self.ping_interval):
+                    pass
+        except TimeoutError:
+            log.error("The answer %s was not stored after a stop elsewhere", claim.message_id)
+        stored = await self._store.list_messages(conversation_id)
+        return next((message for message in stored if message.id == claim.message_id), None)
+
+    def _stop_asked(self, conversation_id: str) -> None:
+        """Another server passed on a stop (or a delete) of an answer this one writes."""
+        running = self._registry.running(conversation_id)
+        if running is not None:  # as a stop asked here, which waits for the final save
+            stopping = asyncio.create_task(self._cancel(running))
+            self._stopping.add(stopping)
+            stopping.add_done_callback(self._stopping.discard)
 
     @asynccontextmanager
     async def _lock(self, conversation_id: str) -> AsyncIterator[None]:
@@ -404,11 +515,20 @@ class ChatService:
             if text:
                 last_text = moment
             due = self._registry.all_running() if beat else self._registry.dirty() if text else []
+            if beat and self._answers is not None:
+                await self._renew_claims()
             for start in range(0, len(due), CHECKPOINT_BATCH):
                 await self._checkpoint(due[start : start + CHECKPOINT_BATCH])
             if self._shared and loop.time() - last_sweep >= self._stale_after / 2:
                 last_sweep = loop.time()
                 await self._interrupt_orphans(at_start=False)
+
+    async def _renew_claims(self) -> None:
+        assert self._answers is not None
+        try:
+            await self._answers.renew(g.conversation_id for g in self._registry.all_running())
+        except Exception as error:  # the next heartbeat retries, well within the lease
+            log.error("Renewing the answers' claims in Redis failed: %s", type(error).__name__)
 
     async def _interrupt_orphans(self, at_start: bool) -> None:
         """Mark `interrupted` the answers left streaming by a server that stopped."""

@@ -223,6 +223,7 @@ def test_health(api: httpx.Client):
     assert api.get("/health").json() == {
         "status": "ok",
         "database": "ok",
+        "redis": "unused",
         "upstream_configured": True,
     }
 

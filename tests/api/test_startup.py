@@ -1,5 +1,5 @@
-"""Start-up: a database that cannot be opened, or an invalid setting, stops the server with
-one clear line."""
+"""Start-up: a database or a Redis that cannot be reached, or an invalid setting, stops the
+server with one clear line."""
 
 from __future__ import annotations
 
@@ -36,17 +36,33 @@ def test_unreachable_database_fails_cleanly():
         assert leaked not in output
 
 
+def test_unreachable_redis_fails_cleanly(tmp_path):
+    status, output = serve(
+        "--port",
+        str(free_port()),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'chat.db'}",
+        REDIS_URL="redis://:hunter2@127.0.0.1:1/0",
+        OPENROUTER_API_KEY="sk-or-v1-startup",
+    )
+    assert status == 1
+    assert "Cannot reach Redis at 127.0.0.1 (ConnectionError)" in output
+    for leaked in ("hunter2", "Traceback", "sk-or-v1-startup"):
+        assert leaked not in output
+
+
 def test_invalid_settings_stop_the_server_with_one_line_each_and_no_value():
     status, output = serve(
         PORT="eighty",
         APP_TITLE="Open\rChat",
         OPENROUTER_API_KEY="sk-or-v1-startup\x07",
         CORS_ORIGINS="https://ui.example/app",
+        REDIS_URL="http://:hunter2@cache:6379",
     )
     assert status == 2
     assert "Invalid setting PORT: Input should be a valid integer" in output
     assert "Invalid setting APP_TITLE: the value must be one line of text" in output
     assert "Invalid setting OPENROUTER_API_KEY: the key must be one line of text" in output
     assert "Invalid setting CORS_ORIGINS: each origin must be a scheme and a host" in output
-    for leaked in ("sk-or-v1-startup", "Traceback", "eighty"):
+    assert "Invalid setting REDIS_URL: must start with redis://, rediss:// or unix://" in output
+    for leaked in ("sk-or-v1-startup", "Traceback", "eighty", "hunter2"):
         assert leaked not in output

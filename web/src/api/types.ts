@@ -78,6 +78,7 @@ export interface ModelList {
 export interface Health {
   status: string;
   database: string;
+  redis: "ok" | "unavailable" | "unused";
   upstream_configured: boolean;
 }
 

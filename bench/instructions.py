@@ -7,7 +7,9 @@ in-process on uvloop, called through ASGI (no uvicorn, no browser sockets), on S
 INFO logging, against the simulator over real HTTP; callgrind counts only around the measured
 answers. Then the whole server (`openchat serve`: uvicorn, its HTTP parsing and sockets) is
 counted over short answers asked one after another on one connection, as the benchmark's
-time-to-first-token phase asks them. Run it in each checkout to compare two versions.
+time-to-first-token phase asks them. Run it in each checkout to compare two versions; with
+`--redis URL`, the same answers are counted shared through that Redis, as several servers
+share them (`REDIS_URL`).
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def _counting(on: bool, pid: int | None = None) -> None:
     )
 
 
-async def _child(workload: Workload, upstream: str, database: Path) -> None:
+async def _child(workload: Workload, upstream: str, database: Path, redis: str | None) -> None:
     """Inside callgrind: warm up, then count the workload's answers."""
     from pydantic import SecretStr
 
@@ -140,6 +142,7 @@ async def _child(workload: Workload, upstream: str, database: Path) -> None:
         openrouter_api_key=SecretStr(API_KEY),
         openrouter_base_url=upstream,
         database_url=f"sqlite:///{database}",
+        redis_url=SecretStr(redis) if redis else None,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)
@@ -175,7 +178,7 @@ def _under_callgrind(profile: Path) -> list[str]:
     ]
 
 
-def _count(workload: Workload, upstream: str, work_dir: Path) -> int:
+def _count(workload: Workload, upstream: str, work_dir: Path, redis: str | None) -> int:
     profile = work_dir / f"callgrind-{workload.tokens}.out"
     database = work_dir / f"app-{workload.tokens}.db"
     argv = [
@@ -187,6 +190,7 @@ def _count(workload: Workload, upstream: str, work_dir: Path) -> int:
         upstream,
         "--database",
         str(database),
+        *(["--redis", redis] if redis else []),
     ]
     log = work_dir / f"child-{workload.tokens}.log"
     with log.open("wb") as output:
@@ -214,11 +218,15 @@ async def _server_answers(server: Service) -> None:
         connection.close()
 
 
-def _count_server(processes: Processes, simulator_port: int, work_dir: Path) -> int:
+def _count_server(
+    processes: Processes, simulator_port: int, work_dir: Path, redis: str | None
+) -> int:
     """`openchat serve` under callgrind; its instructions over the counted answers."""
     profile = work_dir / "callgrind-server.out"
     port = free_port()
     env = server_env(simulator_port, work_dir / "server.db")
+    if redis:
+        env["REDIS_URL"] = redis
     log_name = "server.log"
     process = processes.spawn(
         "server", [*_under_callgrind(profile), *server_argv(port)], env, log_name
@@ -229,7 +237,7 @@ def _count_server(processes: Processes, simulator_port: int, work_dir: Path) -> 
     return _total(profile)
 
 
-def _measure() -> int:
+def _measure(redis: str | None) -> int:
     missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
     if missing:
         sys.stderr.write(f"needs {' and '.join(missing)} (Debian package valgrind)\n")
@@ -244,10 +252,10 @@ def _measure() -> int:
             asyncio.run(wait_ready(simulator, "/api/v1/models", 30.0))
             upstream = f"http://{HOST}:{port}/api/v1"
             per_answer = {
-                workload: _count(workload, upstream, work_dir) / workload.answers
+                workload: _count(workload, upstream, work_dir, redis) / workload.answers
                 for workload in (SHORT, PACED)
             }
-            per_served_answer = _count_server(processes, port, work_dir) / SERVER_ANSWERS
+            per_served_answer = _count_server(processes, port, work_dir, redis) / SERVER_ANSWERS
         finally:
             processes.stop_all()
     per_token = (per_answer[PACED] - per_answer[SHORT]) / (PACED.tokens - SHORT.tokens)
@@ -264,7 +272,8 @@ def _measure() -> int:
             per_served_answer,
         ),
     ]
-    sys.stdout.write("app instructions (callgrind)\n")
+    shared = " (answers shared through Redis)" if redis else ""
+    sys.stdout.write(f"app instructions (callgrind){shared}\n")
     for label, value in rows:
         sys.stdout.write(f"{label:<58} {value:>14,.0f}\n")
     return 0
@@ -275,11 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", choices=sorted(WORKLOADS), help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--redis", metavar="URL", help="share the answers through this Redis, as REDIS_URL does"
+    )
     args = parser.parse_args(argv)
     if args.child:  # on uvloop, as uvicorn runs the server
-        uvloop.run(_child(WORKLOADS[args.child], args.upstream, args.database))
+        uvloop.run(_child(WORKLOADS[args.child], args.upstream, args.database, args.redis))
         return 0
-    return _measure()
+    return _measure(args.redis)
 
 
 if __name__ == "__main__":

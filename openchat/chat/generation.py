@@ -12,7 +12,7 @@ A shared (e.g. Redis) implementation must offer the same methods.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Literal
 
@@ -54,6 +54,7 @@ class Generation:
         self.finishing = False  # past the upstream call: storing the final state, not cancellable
         self.task: asyncio.Task[Message | None] | None = None
         self.closing: asyncio.Future[Message | None] | None = None  # a stop's own final save
+        self.on_publish: Callable[[Generation], object] | None = None  # a copy elsewhere
         self._log = bytearray()  # every frame, back to back: compact, and a resume is one slice
         self._frame_ends: list[int] = []
         self._finished = False
@@ -79,6 +80,8 @@ class Generation:
         """Append one event and wake every subscriber."""
         self._log += sse_frame(self.first_id + len(self._frame_ends) + 1, payload)
         self._frame_ends.append(len(self._log))
+        if self.on_publish is not None:
+            self.on_publish(self)
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -99,24 +102,13 @@ class Generation:
         self._finished = True
         self.publish(payload)
 
-    def frames_from(self, index: int) -> list[bytes]:
-        """Each frame from the `index`-th (0-based) on, one by one (for a copy elsewhere)."""
-        start = self._frame_ends[index - 1] if index else 0
-        frames = []
-        for end in self._frame_ends[index:]:
-            frames.append(bytes(self._log[start:end]))
-            start = end
-        return frames
+    @property
+    def frame_count(self) -> int:
+        return len(self._frame_ends)
 
-    async def published(self) -> None:
-        """Wait for the next event."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        finally:
-            if not waiter.done():
-                waiter.cancel()
+    def frames_from(self, index: int) -> bytes:
+        """The frames from the `index`-th (0-based) on, back to back (for a copy elsewhere)."""
+        return bytes(self._log[self._frame_ends[index - 1] if index else 0 :])
 
     async def frames_after(self, last_id: int, ping_interval: float) -> AsyncIterator[bytes]:
         """Yield every frame after `last_id`, batched per wake-up, pinging while idle.

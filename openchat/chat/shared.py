@@ -6,15 +6,19 @@ balancer, each request may reach another server, so three things live in Redis:
 - the claim `openchat:answer:<conversation>`: the server writing the conversation's answer
   (one answer at a time, across servers), on a lease its writer renews while it writes;
 - the events `openchat:events:<message>`: a Redis stream of the answer's SSE frames, copied by
-  the writing server as it publishes them, for the others to relay (RemoteAnswer);
+  the writing server as it publishes them, for the others to relay (RemoteAnswer). One task
+  copies every answer's new frames in one pipeline per turn: under load a turn carries many
+  answers' frames, and each call into the Redis client costs about as much as relaying three
+  tokens;
 - the channel `openchat:stop:<server>`: the stops (and deletes) other servers pass on.
 
-Nothing here is on the path of one server's own answers, beyond one copy per published batch.
+Nothing here is on the path of one server's own answers, beyond a note per published event.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -32,11 +36,13 @@ from openchat.errors import Unavailable
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = 30.0  # seconds; renewed every heartbeat (service), so only a dead writer's lapses
-EVENTS_KEPT = 120.0  # seconds an answer's events stay readable after its last frame
+EVENTS_KEPT = 120.0  # seconds an answer's events stay readable after its end
+KEPT_MS = int(EVENTS_KEPT * 1000)
 NAMING_WAIT = 5.0  # seconds a reader waits for a new claim to name its answer
 NAMING_POLL = 0.02
 CONNECTIONS = 1000  # each reader of another server's answer holds one while it waits
 CLOSE_WAIT = 2.0  # seconds to finish copying the last frames at shutdown
+RETRY_WAIT = 1.0  # seconds between attempts to copy while Redis does not answer
 READ_BATCH = 1000
 UNREACHABLE = "Redis, which the servers share, cannot be reached. Try again shortly."
 
@@ -106,7 +112,11 @@ class SharedAnswers:
         self.server_id = server_id or uuid.uuid4().hex
         self._lease_ms = int(lease * 1000)
         self._held: dict[str, bytes] = {}  # conversation -> the claim as this server set it
-        self._copies: set[asyncio.Task[None]] = set()
+        self._copied: dict[Generation, int] = {}  # answers being copied: frames copied so far
+        self._due: dict[Generation, None] = {}  # those with something new to copy, in order
+        self._wake = asyncio.Event()
+        self._drained = asyncio.Event()  # set while no answer is being copied
+        self._copier: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._rename = client.register_script(_RENAME)
         self._renew = client.register_script(_RENEW)
@@ -124,11 +134,13 @@ class SharedAnswers:
 
     async def close(self) -> None:
         """Finish copying the last frames (briefly), stop listening, close the connections."""
-        if self._copies:
-            await asyncio.wait(self._copies, timeout=CLOSE_WAIT)
-        for task in [*self._copies, *filter(None, [self._listener])]:
+        if self._copied and self._copier is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained.wait(), CLOSE_WAIT)
+        tasks = [task for task in (self._copier, self._listener) if task is not None]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._copies, *filter(None, [self._listener]), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self._client.aclose()
 
     async def ping(self) -> None:
@@ -179,13 +191,15 @@ class SharedAnswers:
     async def renew(self, conversation_ids: Iterable[str]) -> None:
         """Extend the leases of these claims of this server's, in one round trip."""
         held = [(cid, self._held[cid]) for cid in conversation_ids if cid in self._held]
-        if not held:
+        if not held and not self._copied:
             return
         async with self._client.pipeline(transaction=False) as pipe:
             for conversation_id, value in held:
                 await self._renew(
                     keys=[claim_key(conversation_id)], args=[value, self._lease_ms], client=pipe
                 )
+            for generation in self._copied:  # an answer may run for longer than EVENTS_KEPT
+                pipe.pexpire(events_key(generation.message_id), KEPT_MS)
             await pipe.execute()
 
     async def ask_to_stop(self, claim: Claim, conversation_id: str) -> None:
@@ -198,48 +212,84 @@ class SharedAnswers:
 
     def copy(self, generation: Generation) -> None:
         """Name the claim after the answer, then copy its frames to Redis as they come."""
-        task = asyncio.create_task(self._copy(generation))
-        self._copies.add(task)
-        task.add_done_callback(self._copies.discard)
+        self._copied[generation] = 0
+        self._drained.clear()
+        generation.on_publish = self._note
+        self._note(generation)
+        if self._copier is None:
+            self._copier = asyncio.create_task(self._copy_loop())
 
     def reader(self, conversation_id: str, claim: Claim) -> RemoteAnswer:
         assert claim.message_id is not None
         return RemoteAnswer(self, conversation_id, claim.message_id, claim.first_id)
 
-    async def _copy(self, generation: Generation) -> None:
-        conversation_id, key = generation.conversation_id, events_key(generation.message_id)
-        held = self._held.get(conversation_id)
-        named = Claim(self.server_id, generation.message_id, generation.first_id).encode()
-        copied = 0
-        try:
-            if held is not None:
-                await self._rename(
-                    keys=[claim_key(conversation_id)], args=[held, named, self._lease_ms]
-                )
-                if self._held.get(conversation_id) == held:  # not released meanwhile
-                    self._held[conversation_id] = named
-            while True:
-                frames = generation.frames_from(copied)
-                ended = not frames and generation.finished
-                if frames or ended:
-                    async with self._client.pipeline(transaction=False) as pipe:
-                        for place, frame in enumerate(frames, start=copied + 1):
-                            pipe.xadd(key, {"id": generation.first_id + place, "frame": frame})
-                        if ended:
-                            pipe.xadd(key, {"end": 1})
-                        pipe.pexpire(key, int(EVENTS_KEPT * 1000))
-                        await pipe.execute()
-                    copied += len(frames)
+    def _note(self, generation: Generation) -> None:
+        self._due[generation] = None
+        self._wake.set()
+
+    async def _copy_loop(self) -> None:
+        """Copy what is new, for every answer at once, until cancelled. While Redis does not
+        answer, what is new waits (the failure logged once) and is copied once it answers."""
+        failing = False
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            due, self._due = self._due, {}
+            try:
+                await self._copy_new(list(due))
+            except RedisError as error:
+                if not failing:
+                    log.error("Copying answers' events to Redis failed: %s", type(error).__name__)
+                failing = True
+                self._due = due | self._due
+                await asyncio.sleep(RETRY_WAIT)
+                self._wake.set()
+                continue
+            if failing:
+                log.info("Copying answers' events to Redis again")
+                failing = False
+
+    async def _copy_new(self, generations: list[Generation]) -> None:
+        """One pipeline: each answer's new frames as one entry (`first` and `last` name their
+        event ids), an `end` entry after an answer's last, and a claim named at its first."""
+        copied: dict[Generation, tuple[int, bool]] = {}  # frames copied, and whether all
+        named: dict[str, tuple[bytes, bytes]] = {}
+        async with self._client.pipeline(transaction=False) as pipe:
+            for generation in generations:
+                if generation not in self._copied:  # noted again as its end was copied
+                    continue
+                done, total = self._copied[generation], generation.frame_count
+                ended = generation.finished  # its last frame is in `total`
+                key = events_key(generation.message_id)
+                if done == 0 and (held := self._held.get(generation.conversation_id)):
+                    claim = Claim(self.server_id, generation.message_id, generation.first_id)
+                    named[generation.conversation_id] = (held, claim.encode())
+                    await self._rename(
+                        keys=[claim_key(generation.conversation_id)],
+                        args=[held, claim.encode(), self._lease_ms],
+                        client=pipe,
+                    )
+                if total > done:
+                    first, last = generation.first_id + done + 1, generation.first_id + total
+                    frames = generation.frames_from(done)
+                    pipe.xadd(key, {"first": first, "last": last, "frames": frames})
                 if ended:
-                    return
-                if not frames:
-                    await generation.published()
-        except RedisError as error:
-            log.error(
-                "Copying an answer's events to Redis failed after %d events: %s",
-                copied,
-                type(error).__name__,
-            )
+                    pipe.xadd(key, {"end": 1})
+                if done == 0 or ended:
+                    pipe.pexpire(key, KEPT_MS)
+                copied[generation] = (total, ended)
+            await pipe.execute()
+        for conversation_id, (held, name) in named.items():
+            if self._held.get(conversation_id) == held:  # not released meanwhile
+                self._held[conversation_id] = name
+        for generation, (total, ended) in copied.items():
+            if ended:
+                del self._copied[generation]
+                generation.on_publish = None
+            else:
+                self._copied[generation] = total
+        if not self._copied:
+            self._drained.set()
 
     async def read(self, message_id: str, after: bytes, block_ms: int) -> list[Any]:
         """The entries of an answer's copy after `after`, waiting up to `block_ms` for one."""
@@ -266,7 +316,7 @@ class RemoteAnswer:
         Ends early, without a closing event, if its writer stops holding it with nothing more
         to read (a server that died): a reconnect then replays the answer as stored.
         """
-        skip_to = last_id if 0 < last_id - self.first_id < ANSWER_ID_SPAN else self.first_id
+        seen = last_id if 0 < last_id - self.first_id < ANSWER_ID_SPAN else self.first_id
         position = b"0-0"
         while True:
             try:
@@ -288,8 +338,10 @@ class RemoteAnswer:
                 if b"end" in fields:
                     ended = True
                     break
-                if int(fields[b"id"]) > skip_to:
-                    batch.append(fields[b"frame"])
+                last = int(fields[b"last"])
+                if last > seen:  # a copy retried after a fault may repeat frames: skip those
+                    batch.append(_after(fields[b"frames"], seen - int(fields[b"first"]) + 1))
+                    seen = last
             if batch:
                 yield b"".join(batch)
             if ended:
@@ -303,6 +355,14 @@ class RemoteAnswer:
         return claim is not None and claim.message_id == self.message_id
 
 
+def _after(frames: bytes, skipped: int) -> bytes:
+    """`frames` without their first `skipped`: each ends with the only blank line it holds."""
+    start = 0
+    for _ in range(skipped):
+        start = frames.index(b"\n\n", start) + 2
+    return frames[start:]
+
+
 async def _listen(pubsub: Any, channel: str, on_stop: Callable[[str], object]) -> None:
     """Pass each stop on. A lost connection is logged once, then tried again every second."""
     try:
@@ -313,8 +373,10 @@ async def _listen(pubsub: Any, channel: str, on_stop: Callable[[str], object]) -
                         on_stop(message["data"].decode())
             except RedisError as error:
                 log.error("Listening for stops in Redis failed (%s)", type(error).__name__)
-            while not await _subscribed(pubsub, channel):
-                await asyncio.sleep(1.0)
+            while True:
+                await asyncio.sleep(RETRY_WAIT)
+                if await _subscribed(pubsub, channel):
+                    break
             log.info("Listening for stops in Redis again")
     finally:
         await pubsub.aclose()

@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from openchat.chat.events import PING_FRAME, done_payload, start_payload
 from openchat.chat.generation import Generation
 from openchat.chat.service import ChatService
-from openchat.chat.shared import Claim, SharedAnswers, connect
+from openchat.chat.shared import Claim, SharedAnswers, connect, events_key
 from openchat.domain import Turn
 from openchat.errors import Unavailable
 from openchat.storage.database import migrate, open_database
@@ -101,7 +101,33 @@ async def test_the_copy_names_the_claim_and_is_read_elsewhere_event_for_event(se
     assert local.count(b"\n\n") == 5 and local.startswith(b"id: 3000001\n")
     # A reader that saw up to the second event gets exactly the rest, in one batch.
     rest = await collect(reader.frames_after(3_000_002, 5.0))
-    assert rest == b"".join(generation.frames_from(2))
+    assert rest == generation.frames_from(2)
+
+
+async def test_a_reader_skips_what_a_retried_copy_repeats(servers, redis_url):
+    one, other = servers
+    chat = conversation()
+    assert await one.claim(chat)
+    generation = running_generation(chat)
+    for piece in ("a", "b", "c"):
+        generation.add_text(piece)
+    one.copy(generation)
+    claim = await other.named_holder(chat)
+    assert claim is not None
+    # A copy retried after a fault that had reached Redis: events 2 to 4 again, then 5.
+    generation.add_text("d")
+    raw = redis.Redis.from_url(redis_url)
+    await raw.xadd(
+        events_key(generation.message_id),
+        {"first": 2, "last": 5, "frames": generation.frames_from(1)},
+    )
+    await raw.aclose()
+    await one.release(chat)
+    generation.finish(done_payload(generation.message_id, "stop", None, "complete"))
+    relayed = await asyncio.wait_for(collect(other.reader(chat, claim).frames_after(0, 5.0)), 5)
+    assert relayed == generation.frames_from(0)
+    resumed = other.reader(chat, claim).frames_after(3, 5.0)
+    assert await asyncio.wait_for(collect(resumed), 5) == generation.frames_from(3)
 
 
 async def test_a_reader_pings_while_silent_and_ends_when_the_writer_is_gone(redis_url, servers):

@@ -61,7 +61,7 @@ def _redis_ready(url: str) -> bool:
         try:
             await client.ping()
         finally:
-            await client.aclose()
+            await client.aclose(close_connection_pool=True)
 
     try:
         asyncio.run(ping())

@@ -52,9 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 # Imported only here: Redis's client takes some 150 ms and 20 MB to load.
                 from openchat.chat import shared
 
-                answers = shared.SharedAnswers(
-                    shared.connect(settings.redis_url.get_secret_value())
-                )
+                answers = shared.SharedAnswers(settings.redis_url.get_secret_value())
                 cleanup.push_async_callback(answers.close)  # after the answers stop (below)
             chat = ChatService(
                 SqlChatStore(database),

@@ -1,10 +1,14 @@
-"""The app's start-up, in-process: what it built is frozen out of the collector's passes,
-which then run at the app's own thresholds; a start-up that fails stops what it started."""
+"""The app's start-up: what it built is frozen out of the collector's passes, which then run
+at the app's own thresholds; a start-up that fails stops what it started; one server does not
+load what several need."""
 
 from __future__ import annotations
 
 import gc
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -60,3 +64,26 @@ async def test_a_shared_sqlite_database_is_warned_about(
         gc.unfreeze()
         gc.set_threshold(*before)
     assert "SHARED_DATABASE and REDIS_URL are for several servers on PostgreSQL" in caplog.text
+
+
+def test_one_server_does_not_load_the_redis_client(tmp_path: Path):
+    """Redis's client takes some 150 ms and 20 MB to load: only REDIS_URL loads it."""
+    script = f"""
+import asyncio, sys
+from openchat.app import create_app
+from openchat.settings import Settings
+
+async def main():
+    app = create_app(Settings(database_url="sqlite:///{tmp_path / "app.db"}", _env_file=None))
+    async with app.router.lifespan_context(app):
+        pass
+
+asyncio.run(main())
+print(sorted(name for name in sys.modules if name.split(".")[0] == "redis"))
+"""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -40,8 +40,10 @@ class Generation:
         created_at: datetime,
         owner_id: str = "",
         first_id: int = 0,
+        is_copy: bool = False,
     ) -> None:
         self.conversation_id = conversation_id
+        self.is_copy = is_copy  # of another server's answer (chat.shared_events)
         self.first_id = first_id  # ids are first_id + 1, + 2, ... (see events.ANSWER_ID_SPAN)
         self.owner_id = owner_id
         self.message_id = message_id
@@ -82,6 +84,25 @@ class Generation:
         self._frame_ends.append(len(self._log))
         if self.on_publish is not None:
             self.on_publish(self)
+        self._wake()
+
+    def append_frames(self, frames: bytes) -> None:
+        """Append frames encoded elsewhere, the next ones in order (a copy of another server's
+        answer, chat.shared_events): each ends with the only blank line it holds."""
+        end = len(self._log)
+        self._log += frames
+        while end < len(self._log):
+            end = self._log.index(b"\n\n", end) + 2
+            self._frame_ends.append(end)
+        self._wake()
+
+    def end(self) -> None:
+        """No more events: subscribers end once they have read every one (for a copy whose
+        writer is gone, with no closing event)."""
+        self._finished = True
+        self._wake()
+
+    def _wake(self) -> None:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -114,13 +135,15 @@ class Generation:
         """Yield every frame after `last_id`, batched per wake-up, pinging while idle.
 
         An id that is not one of this answer's (0, or kept from another answer) means from
-        the start.
+        the start. A copy of another server's answer may not hold yet an id its reader saw
+        there: its frames start after that id, once it does.
         """
         seen = last_id - self.first_id
         if not 0 < seen < ANSWER_ID_SPAN:
             seen = 0
-        seen = min(seen, len(self._frame_ends))
-        position = self._frame_ends[seen - 1] if seen else 0
+        if not self.is_copy:
+            seen = min(seen, len(self._frame_ends))
+        position = -1  # in the log, once the frame `seen` is there
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[bool] | None = None
 
@@ -131,7 +154,9 @@ class Generation:
         silence = SilenceTimer(ping_interval, ping)
         try:
             while True:
-                if position < len(self._log):
+                if position < 0 and len(self._frame_ends) >= seen:
+                    position = self._frame_ends[seen - 1] if seen else 0
+                if 0 <= position < len(self._log):
                     batch = bytes(self._log[position:])
                     position += len(batch)
                     silence.touch()

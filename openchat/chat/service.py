@@ -15,11 +15,11 @@ from openchat.chat.answers import AnswerWriter, StreamChat
 from openchat.chat.events import ANSWER_ID_SPAN, start_payload
 from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
-from openchat.errors import BadRequest, Conflict, NotFound
+from openchat.errors import BadRequest, Conflict, NotFound, Unavailable
 from openchat.storage.store import ChatStore, Checkpoint, MessageDraft
 
 if TYPE_CHECKING:  # Redis's client loads only where servers share it (app.create_app)
-    from openchat.chat.shared import Claim, RemoteAnswer, SharedAnswers
+    from openchat.chat.shared import Claim, SharedAnswers
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def _names_the_chat(
     return replaced.id == first.id and conversation.title == threads.title_from(replaced.content)
 
 
-AnswerSource: TypeAlias = "Generation | StoredAnswer | RemoteAnswer"
+AnswerSource: TypeAlias = "Generation | StoredAnswer"  # a Generation may be another server's
 
 
 @dataclass(slots=True)
@@ -197,7 +197,7 @@ class ChatService:
             if running is not None:
                 await self._cancel(running)
             elif (claim := await self._elsewhere(conversation.id)) is not None:
-                await self._stop_elsewhere(conversation.id, claim)
+                await self._stop_elsewhere(conversation, claim)
             await self._store.delete_conversation(conversation.owner_id, conversation.id)
         self._registry.forget_conversation(conversation.id)
 
@@ -310,8 +310,6 @@ class ChatService:
             running = self._registry.running(conversation.id)
             if running is not None:
                 return running
-            if (remote := await self._read_elsewhere(conversation.id)) is not None:
-                return remote
             stored = await self._store.list_messages(conversation.id)
             thread = threads.current_thread(stored)
             question = threads.latest_user_message(thread)
@@ -323,10 +321,16 @@ class ChatService:
                 try:
                     return await self._start(conversation, stored, question, chosen)
                 except Conflict:  # another server started it meanwhile: read it from there
-                    remote = await self._read_elsewhere(conversation.id)
-                    if remote is None:
+                    if (claim := await self._elsewhere(conversation.id)) is None:
                         raise
-                    return remote
+                    return await self._follow(conversation, claim)
+            if answer.status == "streaming" and self._answers is not None:
+                claim = await self._elsewhere(conversation.id)
+                if claim is not None and claim.message_id == answer.id:
+                    return await self._follow(conversation, claim)
+                # Its writer let it go since it was read: as stored now, it has ended.
+                stored = await self._store.list_messages(conversation.id)
+                answer = next(message for message in stored if message.id == answer.id)
             recent = self._registry.recent(conversation.id, answer.id)
             return recent or StoredAnswer(answer, _first_id(stored, answer.id))
 
@@ -334,7 +338,7 @@ class ChatService:
         """Start a new answer to the latest user message; earlier answers stay as versions."""
         async with self._lock(conversation.id):
             if self._registry.running(conversation.id) is not None:
-                raise Conflict(RUNNING)
+                raise Conflict("An answer is still being written. Stop it before regenerating.")
             stored = await self._store.list_messages(conversation.id)
             question = threads.latest_user_message(threads.current_thread(stored))
             if question is None:
@@ -358,7 +362,7 @@ class ChatService:
         if running is not None:
             message = await self._cancel(running)
         elif (claim := await self._elsewhere(conversation.id)) is not None:
-            message = await self._stop_elsewhere(conversation.id, claim)
+            message = await self._stop_elsewhere(conversation, claim)
         else:
             raise Conflict("No answer is being written in this conversation.")
         if message is None:
@@ -444,40 +448,39 @@ class ChatService:
             raise
 
     async def _elsewhere(self, conversation_id: str) -> Claim | None:
-        """The claim of another server writing the conversation's answer, if one does."""
+        """The claim of another server writing the conversation's answer, once named."""
         if self._answers is None:
             return None
-        claim = await self._answers.named_holder(conversation_id)
-        if claim is None or claim.server_id == self._answers.server_id:
+        claim = await self._answers.holder(conversation_id)
+        if claim is None or self._answers.is_mine(claim) or claim.message_id is None:
             return None
         return claim
 
-    async def _read_elsewhere(self, conversation_id: str) -> RemoteAnswer | None:
-        claim = await self._elsewhere(conversation_id)
-        if self._answers is None or claim is None or claim.message_id is None:
-            return None
-        return self._answers.reader(conversation_id, claim)
-
-    async def _stop_elsewhere(self, conversation_id: str, claim: Claim) -> Message | None:
-        """Ask the server writing the answer to stop it; wait until it is stored; return it."""
+    async def _follow(self, conversation: Conversation, claim: Claim) -> Generation:
         assert self._answers is not None
-        await self._answers.ask_to_stop(claim, conversation_id)
-        if claim.message_id is None:
-            raise Conflict("The answer is still starting on another server. Try again.")
-        reader = self._answers.reader(conversation_id, claim)
+        return await self._answers.follow(claim, conversation.id, conversation.owner_id)
+
+    async def _stop_elsewhere(self, conversation: Conversation, claim: Claim) -> Message | None:
+        """Have the server writing the answer stop it; wait until it is stored; return it."""
+        assert self._answers is not None
+        copy = await self._follow(conversation, claim)
+        await self._answers.ask_to_stop(claim, conversation.id)
         try:
             async with asyncio.timeout(REMOTE_STOP_WAIT):
-                async for _frames in reader.frames_after(0, self.ping_interval):
+                async for _frames in copy.frames_after(0, self.ping_interval):
                     pass
         except TimeoutError:
-            log.error("The answer %s was not stored after a stop elsewhere", claim.message_id)
-        stored = await self._store.list_messages(conversation_id)
+            raise Unavailable(
+                "The server writing this answer did not stop it in time. Try again."
+            ) from None
+        stored = await self._store.list_messages(conversation.id)
         return next((message for message in stored if message.id == claim.message_id), None)
 
-    def _stop_asked(self, conversation_id: str) -> None:
+    def _stop_asked(self, conversation_id: str, message_id: str) -> None:
         """Another server passed on a stop (or a delete) of an answer this one writes."""
         running = self._registry.running(conversation_id)
-        if running is not None:  # as a stop asked here, which waits for the final save
+        if running is not None and running.message_id == message_id:
+            # As a stop asked here, which also finishes an answer stopped before it ran.
             stopping = asyncio.create_task(self._cancel(running))
             self._stopping.add(stopping)
             stopping.add_done_callback(self._stopping.discard)
@@ -515,20 +518,11 @@ class ChatService:
             if text:
                 last_text = moment
             due = self._registry.all_running() if beat else self._registry.dirty() if text else []
-            if beat and self._answers is not None:
-                await self._renew_claims()
             for start in range(0, len(due), CHECKPOINT_BATCH):
                 await self._checkpoint(due[start : start + CHECKPOINT_BATCH])
             if self._shared and loop.time() - last_sweep >= self._stale_after / 2:
                 last_sweep = loop.time()
                 await self._interrupt_orphans(at_start=False)
-
-    async def _renew_claims(self) -> None:
-        assert self._answers is not None
-        try:
-            await self._answers.renew(g.conversation_id for g in self._registry.all_running())
-        except Exception as error:  # the next heartbeat retries, well within the lease
-            log.error("Renewing the answers' claims in Redis failed: %s", type(error).__name__)
 
     async def _interrupt_orphans(self, at_start: bool) -> None:
         """Mark `interrupted` the answers left streaming by a server that stopped."""

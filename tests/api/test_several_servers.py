@@ -44,7 +44,7 @@ def pair(
 def test_an_answer_written_by_one_server_streams_from_the_other(pair, sim):
     one, other = pair
     conversation = new_conversation(one)["id"]
-    post_message(one, conversation, "hello [[sim tokens=60 tps=100]]")
+    post_message(one, conversation, "hello [[sim tokens=100 tps=50]]")
     here, there = StreamResult(), StreamResult()
     reading = threading.Thread(target=lambda: _read_into(there, other, conversation))
     reading.start()
@@ -55,6 +55,17 @@ def test_an_answer_written_by_one_server_streams_from_the_other(pair, sim):
     assert there.events == here.events  # the same events, ids and all
     assert len(completion_requests(sim)) == 1  # one upstream request, whoever reads
     assert last_message(other, conversation)["content"] == here.text
+
+
+def test_a_long_silence_elsewhere_is_waited_out(pair):
+    """A model thinking for longer than any one blocking read of Redis (5 s) before its first
+    token: the other server's stream waits, then relays the whole answer."""
+    one, other = pair
+    conversation = new_conversation(one)["id"]
+    post_message(one, conversation, "think first [[sim ttft=6.5 tokens=5]]")
+    relayed = read_stream(other, conversation)
+    assert relayed.types[0] == "start" and relayed.last["status"] == "complete"
+    assert relayed.text == last_message(one, conversation)["content"]
 
 
 def test_a_stream_resumes_on_the_other_server_without_a_gap_or_a_repeat(pair):

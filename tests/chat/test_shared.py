@@ -1,5 +1,5 @@
 """SharedAnswers on a real Redis: claims across servers, the copy of an answer's events and its
-reading elsewhere, stops passed on, and two ChatServices (two servers) on one database."""
+relay elsewhere, stops passed on, and two ChatServices (two servers) on one database."""
 
 from __future__ import annotations
 
@@ -12,25 +12,26 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
 from openchat.chat.events import PING_FRAME, done_payload, start_payload
 from openchat.chat.generation import Generation
 from openchat.chat.service import ChatService
-from openchat.chat.shared import Claim, SharedAnswers, connect, events_key
+from openchat.chat.shared import Claim, SharedAnswers
+from openchat.chat.shared_events import events_key
 from openchat.domain import Turn
-from openchat.errors import Unavailable
+from openchat.errors import Conflict, Unavailable
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.upstream.openrouter import Delta, Finished, TextDelta
 from tests.servers import REDIS_PASSWORD
 
+WAIT = 10.0  # seconds: the longest any step may take, on the slowest machine
+
 
 @pytest.fixture
 async def servers(redis_url: str) -> AsyncIterator[tuple[SharedAnswers, SharedAnswers]]:
     """What two servers share, each with its own connections."""
-    pair = (SharedAnswers(connect(redis_url)), SharedAnswers(connect(redis_url)))
+    pair = (SharedAnswers(redis_url), SharedAnswers(redis_url))
     yield pair
     for shared in pair:
         await shared.close()
@@ -41,15 +42,22 @@ def conversation() -> str:
 
 
 async def collect(frames: AsyncIterator[bytes]) -> bytes:
-    return b"".join([frame async for frame in frames])
+    async def read() -> bytes:
+        return b"".join([frame async for frame in frames])
+
+    return await asyncio.wait_for(read(), WAIT)
 
 
 def running_generation(conversation_id: str, first_id: int = 0) -> Generation:
     generation = Generation(
-        conversation_id, uuid.uuid4().hex, "m/x", datetime.now(UTC), first_id=first_id
+        conversation_id, uuid.uuid4().hex, "m/x", datetime.now(UTC), "me", first_id
     )
     generation.publish(start_payload(generation.message_id, "m/x"))
     return generation
+
+
+def finish(generation: Generation) -> None:
+    generation.finish(done_payload(generation.message_id, "stop", None, "complete"))
 
 
 async def test_one_claim_per_conversation_across_servers(servers):
@@ -57,54 +65,63 @@ async def test_one_claim_per_conversation_across_servers(servers):
     chat = conversation()
     assert await one.claim(chat)
     assert not await other.claim(chat)
-    assert (await other.holder(chat)) == Claim(one.server_id)
+    generation = running_generation(chat)
+    one.copy(generation)  # which names it
+    claim = await other.holder(chat)
+    assert claim is not None and one.is_mine(claim) and not other.is_mine(claim)
     await other.release(chat)  # not its claim: nothing happens
-    assert (await one.holder(chat)) == Claim(one.server_id)
+    assert await one.holder(chat) == claim
     await one.release(chat)
     assert await one.holder(chat) is None
     assert await other.claim(chat)
     await other.release(chat)
+    finish(generation)
 
 
-async def test_a_claim_lapses_unless_renewed(redis_url: str):
-    brief = SharedAnswers(connect(redis_url), lease=0.3)
-    renewed, lapsing = conversation(), conversation()
+async def test_a_claim_is_renewed_while_held_and_lapses_when_its_server_is_gone(redis_url):
+    alive = SharedAnswers(redis_url, lease_ms=600)
+    gone = SharedAnswers(redis_url, lease_ms=600)  # never started: it renews nothing
+    kept, lapsing = conversation(), conversation()
+    await alive.start(lambda *_: None)
     try:
-        assert await brief.claim(renewed) and await brief.claim(lapsing)
-        for _ in range(4):
-            await asyncio.sleep(0.15)
-            await brief.renew([renewed])
-        assert await brief.holder(renewed) is not None
-        assert await brief.holder(lapsing) is None
+        assert await alive.claim(kept) and await gone.claim(lapsing)
+        generation = running_generation(kept)
+        alive.copy(generation)  # named: a reader need not wait for it
+        await asyncio.sleep(1.5)
+        assert await alive.holder(kept) is not None
+        assert await alive.holder(lapsing) is None
+        finish(generation)
     finally:
-        await brief.release(renewed)
-        await brief.close()
+        await alive.release(kept)
+        for shared in (alive, gone):
+            await shared.close()
 
 
-async def test_the_copy_names_the_claim_and_is_read_elsewhere_event_for_event(servers):
+async def test_the_copy_names_the_claim_and_is_relayed_elsewhere_event_for_event(servers):
     one, other = servers
     chat = conversation()
     assert await one.claim(chat)
     generation = running_generation(chat, first_id=3_000_000)
     one.copy(generation)
-    claim = await other.named_holder(chat)
-    assert claim == Claim(one.server_id, generation.message_id, 3_000_000)
-    reader = other.reader(chat, claim)
-    whole = asyncio.create_task(collect(reader.frames_after(0, 5.0)))
+    claim = await other.holder(chat)
+    assert claim is not None and one.is_mine(claim)
+    assert (claim.message_id, claim.first_id) == (generation.message_id, 3_000_000)
+    copy = await other.follow(claim, chat, "me")
+    assert await other.follow(claim, chat, "me") is copy  # one copy per answer and server
+    whole = asyncio.create_task(collect(copy.frames_after(0, 5.0)))
     for piece in ("Hel", "lo", " there"):
         await asyncio.sleep(0.01)
         generation.add_text(piece)
     await one.release(chat)
-    generation.finish(done_payload(generation.message_id, "stop", None, "complete"))
+    finish(generation)
     local = await collect(generation.frames_after(0, 5.0))
-    assert await asyncio.wait_for(whole, 5) == local
+    assert await whole == local
     assert local.count(b"\n\n") == 5 and local.startswith(b"id: 3000001\n")
-    # A reader that saw up to the second event gets exactly the rest, in one batch.
-    rest = await collect(reader.frames_after(3_000_002, 5.0))
-    assert rest == generation.frames_from(2)
+    # A reader that saw up to the second event gets exactly the rest.
+    assert await collect(copy.frames_after(3_000_002, 5.0)) == generation.frames_from(2)
 
 
-async def test_a_reader_skips_what_a_retried_copy_repeats(servers, redis_url):
+async def test_the_relay_skips_what_a_retried_copy_repeats_or_a_reader_saw(servers, redis_url):
     one, other = servers
     chat = conversation()
     assert await one.claim(chat)
@@ -112,9 +129,13 @@ async def test_a_reader_skips_what_a_retried_copy_repeats(servers, redis_url):
     for piece in ("a", "b", "c"):
         generation.add_text(piece)
     one.copy(generation)
-    claim = await other.named_holder(chat)
-    assert claim is not None
-    # A copy retried after a fault that had reached Redis: events 2 to 4 again, then 5.
+    claim = await other.holder(chat)
+    assert claim is not None and claim.message_id == generation.message_id
+    copy = await other.follow(claim, chat, "me")
+    # A reader that saw event 3 on the writing server, before this copy holds anything.
+    assert copy.frame_count == 0
+    resumed = asyncio.create_task(collect(copy.frames_after(3, 5.0)))
+    # A copy retried after a fault that had reached Redis: events 2 to 5 again.
     generation.add_text("d")
     raw = redis.Redis.from_url(redis_url)
     await raw.xadd(
@@ -123,75 +144,91 @@ async def test_a_reader_skips_what_a_retried_copy_repeats(servers, redis_url):
     )
     await raw.aclose()
     await one.release(chat)
-    generation.finish(done_payload(generation.message_id, "stop", None, "complete"))
-    relayed = await asyncio.wait_for(collect(other.reader(chat, claim).frames_after(0, 5.0)), 5)
-    assert relayed == generation.frames_from(0)
-    resumed = other.reader(chat, claim).frames_after(3, 5.0)
-    assert await asyncio.wait_for(collect(resumed), 5) == generation.frames_from(3)
+    finish(generation)
+    assert await collect(copy.frames_after(0, 5.0)) == generation.frames_from(0)
+    assert await resumed == generation.frames_from(3)
 
 
-async def test_a_reader_pings_while_silent_and_ends_when_the_writer_is_gone(redis_url, servers):
-    _, other = servers
-    dying = SharedAnswers(connect(redis_url), lease=0.4)  # a server that stops renewing
+async def test_a_copy_pings_while_silent_and_ends_when_its_writer_is_gone(redis_url):
+    dying = SharedAnswers(redis_url, lease_ms=400)  # never started: it renews nothing
+    other = SharedAnswers(redis_url, relay_block_ms=200)
     chat = conversation()
-    assert await dying.claim(chat)
-    generation = running_generation(chat)
-    dying.copy(generation)
-    claim = await other.named_holder(chat)
-    assert claim is not None
-    frames = [frame async for frame in other.reader(chat, claim).frames_after(0, 0.15)]
-    assert frames[0].startswith(b"id: 1\n") and PING_FRAME in frames
-    assert not any(b'"type":"done"' in frame for frame in frames)  # it never ended
-    generation.finish(done_payload(generation.message_id, "stop", None, "complete"))
-    await dying.close()
+    try:
+        assert await dying.claim(chat)
+        generation = running_generation(chat)
+        dying.copy(generation)
+        claim = await other.holder(chat)
+        assert claim is not None
+        copy = await other.follow(claim, chat, "me")
+        frames = await asyncio.wait_for(_frames(copy.frames_after(0, 0.15)), WAIT)
+        assert frames[0].startswith(b"id: 1\n") and PING_FRAME in frames
+        assert not any(b'"type":"done"' in frame for frame in frames)  # it never ended
+        finish(generation)
+    finally:
+        for shared in (dying, other):
+            await shared.close()
+
+
+async def _frames(frames: AsyncIterator[bytes]) -> list[bytes]:
+    return [frame async for frame in frames]
 
 
 async def test_a_stop_reaches_only_the_server_that_writes(servers):
     one, other = servers
-    asked: dict[str, list[str]] = {"one": [], "other": []}
-    await one.start(asked["one"].append)
-    await other.start(asked["other"].append)
-    await other.ask_to_stop(Claim(one.server_id, "m", 0), "chat-1")
-    for _ in range(100):
+    asked: dict[str, list[tuple[str, str]]] = {"one": [], "other": []}
+    await one.start(lambda *stop: asked["one"].append(stop))
+    await other.start(lambda *stop: asked["other"].append(stop))
+    await other.ask_to_stop(Claim(f"{one.server_id}/x", "m-1", 0), "chat-1")
+    for _ in range(200):
         if asked["one"]:
             break
         await asyncio.sleep(0.01)
-    assert asked == {"one": ["chat-1"], "other": []}
+    assert asked == {"one": [("chat-1", "m-1")], "other": []}
+    with pytest.raises(Unavailable, match="did not take the stop"):  # nobody listens there
+        await other.ask_to_stop(Claim("gone/x", "m-2", 0), "chat-2")
 
 
 async def test_stops_reach_a_server_again_once_redis_is_back(private_redis, caplog):
-    listening, asking = (
-        SharedAnswers(connect(private_redis.url)),
-        SharedAnswers(connect(private_redis.url)),
-    )
     caplog.set_level(logging.INFO, logger="openchat.chat.shared")
-    asked: list[str] = []
-    await listening.start(asked.append)
-    private_redis.stop()
-    await asyncio.sleep(0.3)
-    private_redis.start()
-    claim = Claim(listening.server_id, "m", 0)
-    for _ in range(60):  # it subscribes again within a second or so
-        await asking.ask_to_stop(claim, "chat-1")
-        if asked:
+    listening, asking = SharedAnswers(private_redis.url), SharedAnswers(private_redis.url)
+    asked: list[tuple[str, str]] = []
+    try:
+        await listening.start(lambda *stop: asked.append(stop))
+        private_redis.stop()
+        await asyncio.sleep(1.5)  # longer than the client's own retries
+        private_redis.start()
+        claim = Claim(f"{listening.server_id}/x", "m-1", 0)
+        for _ in range(100):  # it subscribes again within a second or so
+            try:
+                await asking.ask_to_stop(claim, "chat-1")
+            except Unavailable:  # not listening yet
+                await asyncio.sleep(0.1)
+                continue
             break
-        await asyncio.sleep(0.1)
-    assert asked[:1] == ["chat-1"]
-    assert "Listening for stops in Redis failed (ConnectionError)" in caplog.text
-    assert "Listening for stops in Redis again" in caplog.text
-    assert REDIS_PASSWORD not in caplog.text
-    for shared in (listening, asking):
-        await shared.close()
+        for _ in range(100):
+            if asked:
+                break
+            await asyncio.sleep(0.02)
+        assert asked == [("chat-1", "m-1")]
+        assert "Listening for stops in Redis failed (ConnectionError)" in caplog.text
+        assert "Listening for stops in Redis again" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+    finally:
+        for shared in (listening, asking):
+            await shared.close()
 
 
-async def test_an_unreachable_redis_is_a_clear_503():
-    closed = SharedAnswers(
-        redis.Redis(port=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
-    )
+async def test_an_unreachable_redis_is_a_clear_503_soon():
+    closed = SharedAnswers("redis://127.0.0.1:1/0")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     with pytest.raises(Unavailable) as refused:
         await closed.claim(conversation())
+    assert loop.time() - started < 3  # a few quick retries, not a long wait
     assert refused.value.status_code == 503
-    assert "Redis" in refused.value.detail and "port" not in refused.value.detail
+    assert refused.value.detail == (
+        "Redis, which the servers share, cannot be reached. Try again shortly."
+    )
     await closed.close()
 
 
@@ -199,49 +236,75 @@ async def test_an_unreachable_redis_is_a_clear_503():
 
 
 async def steady(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
-    for _ in range(40):
+    for _ in range(100):
         await asyncio.sleep(0.01)
         yield TextDelta("x")
     yield Finished("stop", None)
 
 
 @pytest.fixture
-async def two_servers(
-    tmp_path: Path, redis_url: str
-) -> AsyncIterator[tuple[ChatService, ChatService]]:
+async def database(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
     database = open_database(f"sqlite:///{tmp_path / 'chat.db'}")
     await migrate(database)
+    yield SqlChatStore(database)
+    await database.dispose()
+
+
+async def two_services(
+    store: SqlChatStore, redis_url: str, stream_chat: object
+) -> tuple[ChatService, ChatService]:
     pair = tuple(
         ChatService(
-            SqlChatStore(database),
-            steady,
+            store,
+            stream_chat,  # type: ignore[arg-type]
             "m/default",
-            shared_answers=SharedAnswers(connect(redis_url)),
+            shared_answers=SharedAnswers(redis_url),
         )
         for _ in range(2)
     )
     for chat in pair:
         await chat.start()
-    yield pair[0], pair[1]
-    for chat in pair:
+    return pair[0], pair[1]
+
+
+async def close(*services: ChatService) -> None:
+    for chat in services:
         await chat.close()
         await chat._answers.close()  # type: ignore[union-attr]
-    await database.dispose()
 
 
-async def test_two_servers_one_answer(two_servers):
-    one, other = two_servers
-    conversation_ = await one.create_conversation("me", None, None, None)
-    await one.send(conversation_, "hi", None, None)
-    source = await other.open_stream("me", conversation_.id, None)
-    assert type(source).__name__ == "RemoteAnswer"
-    there = asyncio.create_task(collect(source.frames_after(0, 5.0)))
-    here_source = await one.open_stream("me", conversation_.id, None)
-    assert isinstance(here_source, Generation)
-    here = await collect(here_source.frames_after(0, 5.0))
-    assert await asyncio.wait_for(there, 5) == here
-    # The claim is gone with the answer: the next question may go to either server.
-    await other.send(conversation_, "again", None, None)
-    stopped = await one.stop(conversation_)
-    assert stopped.status == "cancelled"
-    assert (await other.messages(conversation_))[-1].status == "cancelled"
+async def test_two_servers_one_answer(database, redis_url):
+    one, other = await two_services(database, redis_url, steady)
+    try:
+        chat = await one.create_conversation("me", None, None, None)
+        await one.send(chat, "hi", None, None)
+        copy = await other.open_stream("me", chat.id, None)
+        assert isinstance(copy, Generation) and other._registry.running(chat.id) is None
+        there = asyncio.create_task(collect(copy.frames_after(0, 5.0)))
+        here = await one.open_stream("me", chat.id, None)
+        assert isinstance(here, Generation) and one._registry.running(chat.id) is here
+        assert await collect(here.frames_after(0, 5.0)) == await there
+        # The claim goes with the answer: the next question may go to either server.
+        await other.send(chat, "again", None, None)
+        with pytest.raises(Conflict):
+            await one.send(chat, "too soon", None, None)
+        stopped = await one.stop(chat)  # asked of the server that does not write it
+        assert stopped.status == "cancelled" and stopped.content.startswith("x")
+        assert (await other.messages(chat))[-1].status == "cancelled"
+    finally:
+        await close(one, other)
+
+
+async def test_an_answer_that_fails_at_once_leaves_no_claim_behind(database, redis_url):
+    one, other = await two_services(database, redis_url, None)  # no key: each answer fails
+    try:
+        chat = await one.create_conversation("me", None, None, None)
+        for turn in range(20):
+            service = (one, other)[turn % 2]
+            await service.send(chat, f"question {turn}", None, None)
+            source = await service.open_stream("me", chat.id, None)
+            assert isinstance(source, Generation)
+            assert b'"type":"error"' in await collect(source.frames_after(0, 5.0))
+        assert len(await one.messages(chat)) == 40
+    finally:
+        await close(one, other)

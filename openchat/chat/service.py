@@ -33,6 +33,7 @@ STALE_AFTER_SECONDS = 60.0
 TIMER_SLACK = 0.001  # a timer may fire up to a millisecond early
 REMOTE_STOP_WAIT = 30.0  # seconds to wait for another server to store an answer it stops
 RUNNING = "An answer is still being written. Stop it or wait for it to finish."
+STARTING_ELSEWHERE = "The answer is still starting on another server. Try again shortly."
 NO_CLAIM: AbstractAsyncContextManager[None] = nullcontext()  # one server: nothing to claim
 
 
@@ -140,6 +141,8 @@ class ChatService:
         tasks = [generation.task for generation in running if generation.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+        if self._stopping:  # stops other servers passed on
+            await asyncio.wait(self._stopping, timeout=SHUTDOWN_GRACE_SECONDS)
         if self._checkpoints is not None:
             self._checkpoints.cancel()
             await asyncio.gather(self._checkpoints, return_exceptions=True)
@@ -196,7 +199,7 @@ class ChatService:
             running = self._registry.running(conversation.id)
             if running is not None:
                 await self._cancel(running)
-            elif (claim := await self._elsewhere(conversation.id)) is not None:
+            elif (claim := await self._writing_elsewhere(conversation.id)) is not None:
                 await self._stop_elsewhere(conversation, claim)
             await self._store.delete_conversation(conversation.owner_id, conversation.id)
         self._registry.forget_conversation(conversation.id)
@@ -326,11 +329,14 @@ class ChatService:
                     return await self._follow(conversation, claim)
             if answer.status == "streaming" and self._answers is not None:
                 claim = await self._elsewhere(conversation.id)
-                if claim is not None and claim.message_id == answer.id:
+                if claim is not None and claim.message_id in (answer.id, None):
                     return await self._follow(conversation, claim)
                 # Its writer let it go since it was read: as stored now, it has ended.
                 stored = await self._store.list_messages(conversation.id)
-                answer = next(message for message in stored if message.id == answer.id)
+                found = next((message for message in stored if message.id == answer.id), None)
+                if found is None:
+                    raise NotFound("Conversation not found.")
+                answer = found
             recent = self._registry.recent(conversation.id, answer.id)
             return recent or StoredAnswer(answer, _first_id(stored, answer.id))
 
@@ -361,7 +367,7 @@ class ChatService:
         running = self._registry.running(conversation.id)
         if running is not None:
             message = await self._cancel(running)
-        elif (claim := await self._elsewhere(conversation.id)) is not None:
+        elif (claim := await self._writing_elsewhere(conversation.id)) is not None:
             message = await self._stop_elsewhere(conversation, claim)
         else:
             raise Conflict("No answer is being written in this conversation.")
@@ -448,16 +454,30 @@ class ChatService:
             raise
 
     async def _elsewhere(self, conversation_id: str) -> Claim | None:
-        """The claim of another server writing the conversation's answer, once named."""
+        """The claim of another server writing the conversation's answer (named, unless it
+        did not name it within NAMING_WAIT)."""
         if self._answers is None:
             return None
         claim = await self._answers.holder(conversation_id)
-        if claim is None or self._answers.is_mine(claim) or claim.message_id is None:
+        if claim is None or self._answers.is_mine(claim):
             return None
         return claim
 
+    async def _writing_elsewhere(self, conversation_id: str) -> Claim | None:
+        """Another server's claim, if the conversation has an answer still streaming: Redis is
+        asked only then."""
+        if self._answers is None:
+            return None
+        stored = await self._store.list_messages(conversation_id)
+        if not any(message.status == "streaming" for message in stored):
+            return None
+        return await self._elsewhere(conversation_id)
+
     async def _follow(self, conversation: Conversation, claim: Claim) -> Generation:
+        """A copy of the answer another server writes, to read as any answer."""
         assert self._answers is not None
+        if claim.message_id is None:  # its rows are slow to be stored there: not yet
+            raise Unavailable(STARTING_ELSEWHERE)
         return await self._answers.follow(claim, conversation.id, conversation.owner_id)
 
     async def _stop_elsewhere(self, conversation: Conversation, claim: Claim) -> Message | None:
@@ -474,7 +494,12 @@ class ChatService:
                 "The server writing this answer did not stop it in time. Try again."
             ) from None
         stored = await self._store.list_messages(conversation.id)
-        return next((message for message in stored if message.id == claim.message_id), None)
+        message = next((message for message in stored if message.id == claim.message_id), None)
+        if message is not None and message.status == "streaming":  # its writer is gone
+            raise Unavailable(
+                "The server writing this answer stopped answering. Its partial text is kept."
+            )
+        return message
 
     def _stop_asked(self, conversation_id: str, message_id: str) -> None:
         """Another server passed on a stop (or a delete) of an answer this one writes."""

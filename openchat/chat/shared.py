@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, RedisError
 
 from openchat.chat.generation import Generation
 from openchat.chat.shared_events import (
@@ -45,7 +46,7 @@ CLAIM_LEASE_MS = 30_000  # a claim lapses this long after its writer's last rene
 # comes every third of it (with the copies' expiry)
 NAMING_WAIT = 5.0  # seconds a reader waits for a new claim to name its answer
 NAMING_POLL = 0.02
-COMMAND_TIMEOUT = 5.0  # seconds for a reply to any command but the relay's blocking read
+COMMAND_TIMEOUT = 2.0  # seconds for a reply to any command but the relay's blocking read
 RELEASE_WAIT = 1.0  # seconds an answer's end waits to let its claim go; the lease covers a miss
 CONNECTIONS = 64  # commands in flight at once; more wait for a connection
 CLOSE_WAIT = 2.0  # seconds to finish copying the last frames at shutdown
@@ -56,8 +57,27 @@ UNREACHABLE = "Redis, which the servers share, cannot be reached. Try again shor
 _HELD = "local v = redis.call('GET', KEYS[1]) "
 _HELD += "if v == ARGV[1] or string.sub(v or '', 1, #ARGV[1] + 1) == ARGV[1] .. ' ' then "
 _NAME = _HELD + "return redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[2], 'KEEPTTL') end"
-_RENEW = _HELD + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
 _DROP = _HELD + "return redis.call('DEL', KEYS[1]) end return 0"
+# Renewing also puts back a claim Redis lost (a restart, a failover): 2 then, 1 renewed, 0 if
+# another server holds the key.
+_RENEW = (
+    "local v = redis.call('GET', KEYS[1]) "
+    "if not v then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2]) return 2 end "
+    + _HELD.removeprefix("local v = redis.call('GET', KEYS[1]) ")
+    + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
+)
+
+
+@dataclass(slots=True)
+class _Held:
+    """A claim of this server's: its holder, and the answer it names once its rows exist."""
+
+    holder: str
+    name: str | None = None
+
+    @property
+    def value(self) -> str:
+        return self.holder if self.name is None else f"{self.holder} {self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +110,16 @@ def stop_channel(server_id: str) -> str:
 
 def connect(url: str, socket_timeout: float | None = COMMAND_TIMEOUT) -> redis.Redis:
     """A client whose pool makes a command wait for a free connection rather than fail, and
-    tries a failed command twice more within half a second: a request then fails quickly
-    while Redis is down."""
+    tries a command that could not connect twice more within half a second. A command without
+    a reply is not tried again: a stalled Redis fails a request within COMMAND_TIMEOUT."""
     pool = redis.BlockingConnectionPool.from_url(
         url,
         max_connections=CONNECTIONS,
         timeout=COMMAND_TIMEOUT,
         socket_timeout=socket_timeout,
-        retry=Retry(ExponentialBackoff(cap=0.25, base=0.05), retries=2),
+        retry=Retry(
+            ExponentialBackoff(cap=0.25, base=0.05), retries=2, supported_errors=(ConnectionError,)
+        ),
     )
     return redis.Redis(connection_pool=pool)
 
@@ -113,13 +135,20 @@ class SharedAnswers:
         self._client = connect(url)
         # The relay's blocking read has a connection of its own, with room for its wait.
         self._reader = connect(url, socket_timeout=relay_block_ms / 1000 + COMMAND_TIMEOUT)
-        self._held: dict[str, str] = {}  # conversation -> holder, for this server's claims
+        self._held: dict[str, _Held] = {}  # this server's claims, by conversation
+        self._naming: weakref.WeakKeyDictionary[Generation, _Held] = weakref.WeakKeyDictionary()
+        self._dropping: dict[str, str] = {}  # claims whose drop failed: holder by conversation
         self._name = self._client.register_script(_NAME)
         self._renew = self._client.register_script(_RENEW)
         self._drop = self._client.register_script(_DROP)
         self._copier = EventCopier(self._client, self._name_claim)
         self._relay = RemoteRelay(
-            self._reader, self._client, self.server_id, self._still_written, relay_block_ms
+            self._reader,
+            self._client,
+            self.server_id,
+            self._still_written,
+            relay_block_ms,
+            give_up_after=lease_ms / 1000,
         )
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -162,8 +191,11 @@ class SharedAnswers:
             )
         except RedisError as error:
             raise Unavailable(UNREACHABLE) from error
+        if not taken:  # unless the key is ours, set by a try whose reply was lost
+            with contextlib.suppress(RedisError):
+                taken = await self._client.get(claim_key(conversation_id)) == holder.encode()
         if taken:
-            self._held[conversation_id] = holder
+            self._held[conversation_id] = _Held(holder)
         return bool(taken)
 
     async def holder(self, conversation_id: str) -> Claim | None:
@@ -185,14 +217,15 @@ class SharedAnswers:
     async def release(self, conversation_id: str) -> None:
         """Let the claim go. Never raises, and waits RELEASE_WAIT at most: at worst the lease
         lapses."""
-        holder = self._held.pop(conversation_id, None)
-        if holder is None:
+        held = self._held.pop(conversation_id, None)
+        if held is None:
             return
         try:
             async with asyncio.timeout(RELEASE_WAIT):
-                await self._drop(keys=[claim_key(conversation_id)], args=[holder])
+                await self._drop(keys=[claim_key(conversation_id)], args=[held.holder])
         except (RedisError, TimeoutError) as error:
-            log.error("Could not release a claim in Redis: %s", type(error).__name__)
+            log.error("Could not release a claim in Redis (%s); retrying", type(error).__name__)
+            self._dropping[conversation_id] = held.holder  # the renewals try again
 
     async def ask_to_stop(self, claim: Claim, conversation_id: str) -> None:
         """Pass a stop on to the server writing the answer; Unavailable if none listens."""
@@ -208,46 +241,62 @@ class SharedAnswers:
             )
 
     async def _name_claim(self, pipe: Any, generation: Generation) -> None:
-        """Name the claim after the answer, in the copy's first pipeline."""
-        holder = self._held.get(generation.conversation_id)
-        if holder is not None:
-            name = f"{generation.message_id} {generation.first_id}"
+        """Name the claim after the answer, in the copy's first pipeline: the claim taken for
+        this answer, whatever the conversation holds by then."""
+        held = self._naming.get(generation)
+        if held is not None and held.name is not None:
             await self._name(
-                keys=[claim_key(generation.conversation_id)], args=[holder, name], client=pipe
+                keys=[claim_key(generation.conversation_id)],
+                args=[held.holder, held.name],
+                client=pipe,
             )
 
     async def _renew_loop(self) -> None:
-        """Renew this server's claims and copies, on a timer of its own: a busy database must
-        not let a claim lapse under an answer still being written."""
+        """Renew this server's claims and copies, on a timer of its own (a busy database must
+        not let a claim lapse under an answer still being written); put back what Redis lost;
+        retry the drops that failed."""
         while True:
             await asyncio.sleep(self._lease_ms / 3000)
-            held = dict(self._held)
-            copying = self._copier.copying
-            if not held and not copying:
-                continue
             try:
-                async with self._client.pipeline(transaction=False) as pipe:
-                    for conversation_id, holder in held.items():
-                        await self._renew(
-                            keys=[claim_key(conversation_id)],
-                            args=[holder, self._lease_ms],
-                            client=pipe,
-                        )
-                    for generation in copying:  # an answer may run for longer than they last
-                        pipe.pexpire(events_key(generation.message_id), EVENTS_KEPT_MS)
-                    renewed = await pipe.execute()
-            except RedisError as error:  # the next turn retries, well within the lease
+                await self._renew_all()
+            except Exception as error:  # the next turn retries, well within the lease
                 log.error("Renewing the answers' claims in Redis failed: %s", type(error).__name__)
-                continue
-            lost = [cid for cid, done in zip(held, renewed, strict=False) if not done]
-            lost = [cid for cid in lost if cid in self._held]  # not released meanwhile
-            if lost:
-                log.warning("%d answers' claims lapsed in Redis while being written", len(lost))
+
+    async def _renew_all(self) -> None:
+        held, dropping, copying = dict(self._held), dict(self._dropping), self._copier.copying
+        if not held and not dropping and not copying:
+            return
+        async with self._client.pipeline(transaction=False) as pipe:
+            for conversation_id, claim in held.items():
+                await self._renew(
+                    keys=[claim_key(conversation_id)],
+                    args=[claim.holder, self._lease_ms, claim.value],
+                    client=pipe,
+                )
+            for conversation_id, holder in dropping.items():
+                await self._drop(keys=[claim_key(conversation_id)], args=[holder], client=pipe)
+            for generation in copying:  # an answer may run for longer than they last
+                pipe.pexpire(events_key(generation.message_id), EVENTS_KEPT_MS)
+            results = await pipe.execute()
+        renewed, copied = results[: len(held)], results[len(held) + len(dropping) :]
+        for conversation_id in dropping:
+            self._dropping.pop(conversation_id, None)
+        if lost := sum(1 for result in renewed if result == 2):
+            log.warning("Put back %d claims that Redis had lost", lost)
+        if taken := sum(1 for result in renewed if result == 0):
+            log.error("%d claims of this server's were taken by another", taken)
+        for generation, kept in zip(copying, copied, strict=True):
+            if not kept:  # Redis lost the copy, or it was not written yet: copy it all
+                self._copier.copy_again(generation)
 
     # Events -----------------------------------------------------------------------------
 
     def copy(self, generation: Generation) -> None:
         """Copy the answer's events to Redis as they come, and name its claim after it."""
+        held = self._held.get(generation.conversation_id)
+        if held is not None:
+            held.name = f"{generation.message_id} {generation.first_id}"
+            self._naming[generation] = held
         self._copier.copy(generation)
 
     async def follow(self, claim: Claim, conversation_id: str, owner_id: str) -> Generation:
@@ -285,8 +334,8 @@ async def _listen(pubsub: Any, channel: str, on_stop: Callable[[str, str], objec
 
 
 def _pass_on(data: bytes, on_stop: Callable[[str, str], object]) -> None:
-    conversation_id, _, message_id = data.decode().partition(" ")
     try:
+        conversation_id, _, message_id = data.decode().partition(" ")
         on_stop(conversation_id, message_id)
     except Exception as error:  # one stop's fault must not end the listening
         log.error("Passing a stop on failed: %s", type(error).__name__)

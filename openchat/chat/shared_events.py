@@ -87,6 +87,13 @@ class EventCopier:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
 
+    def copy_again(self, generation: Generation) -> None:
+        """Copy the answer from its first event again (Redis lost the copy); readers skip the
+        events they have."""
+        if self._copied.get(generation):
+            self._copied[generation] = 0
+            self._note(generation)
+
     def _note(self, generation: Generation) -> None:
         self._due[generation] = None
         self._wake.set()
@@ -99,7 +106,7 @@ class EventCopier:
             due, self._due = self._due, {}
             try:
                 await self._copy_new(list(due))
-            except RedisError as error:
+            except Exception as error:  # Redis, or a fault of ours: the copy must go on
                 if not failing:
                     log.error("Copying answers' events to Redis failed: %s", type(error).__name__)
                 failing = True
@@ -158,9 +165,11 @@ class RemoteRelay:
         server_id: str,
         still_written: Callable[[list[tuple[str, str]]], Any],
         block_ms: int = RELAY_BLOCK_MS,
+        give_up_after: float = 30.0,
     ) -> None:
         self._client = client  # a connection of its own: it blocks
         self._block_ms = block_ms
+        self._give_up_after = give_up_after  # seconds without Redis before copies end
         self._commands = commands
         self._wake_key = wake_key(server_id)
         self._wake_position = b"0-0"
@@ -199,15 +208,14 @@ class RemoteRelay:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        for mirror in self._mirrors.values():
-            mirror.end()
+        self._end_all()
         with contextlib.suppress(RedisError):  # else it expires, with nothing that matters
             await self._commands.delete(self._wake_key)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         checked = loop.time()
-        failing = False
+        failing_since: float | None = None
         while True:
             if not self._mirrors:
                 self._joined.clear()
@@ -218,17 +226,19 @@ class RemoteRelay:
                 reply: Any = await self._client.xread(
                     streams, count=READ_BATCH, block=self._block_ms
                 )
-                if failing:
+                if failing_since is not None:
                     log.info("Reading answers' events from Redis again")
-                    failing = False
+                    failing_since = None
                 self._relay(_entries_by_key(reply))
                 if loop.time() - checked >= self._block_ms / 1000:
                     checked = loop.time()
                     await self._end_abandoned()
-            except RedisError as error:
-                if not failing:
+            except Exception as error:  # Redis, or a fault of ours: the relay must go on
+                if failing_since is None:
                     log.error("Reading answers' events from Redis failed: %s", type(error).__name__)
-                failing = True
+                    failing_since = loop.time()
+                elif loop.time() - failing_since > self._give_up_after:
+                    self._end_all()  # their readers reconnect, and read what is stored
                 await asyncio.sleep(RETRY_WAIT)
 
     def _relay(self, entries_by_key: dict[str, list[Any]]) -> None:
@@ -247,25 +257,39 @@ class RemoteRelay:
                     self._drop(message_id)
                     mirror.end()
                     break
-                last = int(fields[b"last"])
+                first, last = int(fields[b"first"]), int(fields[b"last"])
+                if first > mirror.last_event_id + 1:  # events lost (Redis restarted): as stored
+                    log.warning("An answer's copy in Redis lost events; its readers reconnect")
+                    self._drop(message_id)
+                    mirror.end()
+                    break
                 if last > mirror.last_event_id:  # else a retried copy repeats it
-                    skipped = mirror.last_event_id - int(fields[b"first"]) + 1
-                    mirror.append_frames(_after(fields[b"frames"], max(0, skipped)))
+                    skipped = mirror.last_event_id - first + 1
+                    mirror.append_frames(_after(fields[b"frames"], skipped))
 
     async def _end_abandoned(self) -> None:
-        """End the mirrors that got nothing since the last check and whose writer no longer
-        holds their answer."""
+        """End the copies that got nothing since the last check and whose writer no longer
+        holds their answer, once what reached Redis meanwhile is relayed."""
         quiet = [
             (mirror.conversation_id, message_id)
             for message_id, mirror in self._mirrors.items()
             if message_id in self._quiet
         ]
         held = await self._still_written(quiet) if quiet else []
-        for (_, message_id), written in zip(quiet, held, strict=True):
-            if not written and (mirror := self._mirrors.get(message_id)) is not None:
+        gone = [message for (_, message), written in zip(quiet, held, strict=True) if not written]
+        if gone:  # the writer drops its claim just before it copies the closing event
+            positions: dict[Any, Any] = {events_key(m): self._positions[m] for m in gone}
+            self._relay(_entries_by_key(await self._client.xread(positions, count=READ_BATCH)))
+        for message_id in gone:
+            if (mirror := self._mirrors.get(message_id)) is not None:
                 self._drop(message_id)
                 mirror.end()
         self._quiet = set(self._mirrors)
+
+    def _end_all(self) -> None:
+        for message_id, mirror in list(self._mirrors.items()):
+            self._drop(message_id)
+            mirror.end()
 
     def _drop(self, message_id: str) -> None:
         del self._mirrors[message_id]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import redis.asyncio as redis
 from openchat.chat.events import PING_FRAME, done_payload, start_payload
 from openchat.chat.generation import Generation
 from openchat.chat.service import ChatService
-from openchat.chat.shared import Claim, SharedAnswers
+from openchat.chat.shared import Claim, SharedAnswers, claim_key
 from openchat.chat.shared_events import events_key
 from openchat.domain import Turn
 from openchat.errors import Conflict, Unavailable
@@ -78,16 +78,88 @@ async def test_one_claim_per_conversation_across_servers(servers):
     finish(generation)
 
 
+async def test_a_late_drop_naming_or_renewal_leaves_a_newer_claim_alone(servers, redis_url):
+    one, other = servers
+    chat, raw = conversation(), redis.Redis.from_url(redis_url)
+    key = claim_key(chat)
+    assert await one.claim(chat)
+    stale = one._held[chat].holder
+    await one.release(chat)
+    assert await other.claim(chat)
+    newer = other._held[chat].holder
+    # The first claim's drop, naming and renewal, reaching Redis late, change nothing.
+    assert await one._drop(keys=[key], args=[stale]) == 0
+    assert await one._name(keys=[key], args=[stale, "m-old 0"]) is None
+    assert await one._renew(keys=[key], args=[stale, 30_000, stale]) == 0
+    assert await raw.get(key) == newer.encode()
+    # Nor does a naming that reaches Redis after its own claim's drop bring it back.
+    await other.release(chat)
+    assert await other._name(keys=[key], args=[newer, "m-new 0"]) is None
+    assert await raw.get(key) is None
+    await raw.aclose()
+
+
+async def test_renewals_put_back_the_claim_and_the_copy_redis_lost(redis_url):
+    writer = SharedAnswers(redis_url, lease_ms=1500)  # renews every half second
+    reader = SharedAnswers(redis_url)
+    chat, raw = conversation(), redis.Redis.from_url(redis_url)
+    await writer.start(lambda *_: None)
+    try:
+        assert await writer.claim(chat)
+        generation = running_generation(chat, first_id=1_000_000)
+        writer.copy(generation)
+        generation.add_text("before")
+        named = f"{writer._held[chat].holder} {generation.message_id} 1000000".encode()
+        await _until(lambda: raw.get(claim_key(chat)), named)
+        await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
+        await _until(lambda: raw.get(claim_key(chat)), named)
+        assert 0 < await raw.pttl(claim_key(chat)) <= 1500
+        generation.add_text("after")
+        claim = await reader.holder(chat)
+        assert claim is not None and claim.message_id == generation.message_id
+        copy = await reader.follow(claim, chat, "me")
+        await writer.release(chat)
+        finish(generation)
+        assert await collect(copy.frames_after(0, 5.0)) == generation.frames_from(0)
+    finally:
+        await raw.aclose()
+        for shared in (writer, reader):
+            await shared.close()
+
+
+async def _until(read: Callable[[], Awaitable[object]], expected: object) -> None:
+    for _ in range(int(WAIT / 0.05)):
+        if await read() == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never {expected!r}")
+
+
+async def test_a_copy_with_events_missing_ends_for_its_readers_to_reconnect(servers, redis_url):
+    _, other = servers
+    chat, message, raw = conversation(), uuid.uuid4().hex, redis.Redis.from_url(redis_url)
+    frame = b'id: 1\ndata: {"type":"start"}\n\n'
+    await raw.set(claim_key(chat), f"gone/x {message} 0", px=30_000)
+    await raw.xadd(events_key(message), {"first": 1, "last": 1, "frames": frame})
+    await raw.xadd(events_key(message), {"first": 4, "last": 4, "frames": b"id: 4\n..."})
+    claim = await other.holder(chat)
+    assert claim is not None
+    copy = await other.follow(claim, chat, "me")
+    assert await collect(copy.frames_after(0, 5.0)) == frame  # then it ends, with no gap filled
+    await raw.delete(claim_key(chat), events_key(message))
+    await raw.aclose()
+
+
 async def test_a_claim_is_renewed_while_held_and_lapses_when_its_server_is_gone(redis_url):
-    alive = SharedAnswers(redis_url, lease_ms=600)
-    gone = SharedAnswers(redis_url, lease_ms=600)  # never started: it renews nothing
+    alive = SharedAnswers(redis_url, lease_ms=1500)
+    gone = SharedAnswers(redis_url, lease_ms=1500)  # never started: it renews nothing
     kept, lapsing = conversation(), conversation()
     await alive.start(lambda *_: None)
     try:
         assert await alive.claim(kept) and await gone.claim(lapsing)
         generation = running_generation(kept)
         alive.copy(generation)  # named: a reader need not wait for it
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(2.5)
         assert await alive.holder(kept) is not None
         assert await alive.holder(lapsing) is None
         finish(generation)
@@ -133,7 +205,6 @@ async def test_the_relay_skips_what_a_retried_copy_repeats_or_a_reader_saw(serve
     assert claim is not None and claim.message_id == generation.message_id
     copy = await other.follow(claim, chat, "me")
     # A reader that saw event 3 on the writing server, before this copy holds anything.
-    assert copy.frame_count == 0
     resumed = asyncio.create_task(collect(copy.frames_after(3, 5.0)))
     # A copy retried after a fault that had reached Redis: events 2 to 5 again.
     generation.add_text("d")
@@ -288,11 +359,22 @@ async def test_two_servers_one_answer(database, redis_url):
         await other.send(chat, "again", None, None)
         with pytest.raises(Conflict):
             await one.send(chat, "too soon", None, None)
+        copy = await one.open_stream("me", chat.id, None)
+        assert isinstance(copy, Generation)
+        await asyncio.wait_for(_first_chunk(copy), WAIT)
         stopped = await one.stop(chat)  # asked of the server that does not write it
         assert stopped.status == "cancelled" and stopped.content.startswith("x")
         assert (await other.messages(chat))[-1].status == "cancelled"
     finally:
         await close(one, other)
+
+
+async def _first_chunk(answer: Generation) -> None:
+    frames = answer.frames_after(0, 5.0)
+    async for frame in frames:
+        if b'"type":"chunk"' in frame:
+            break
+    await frames.aclose()  # type: ignore[attr-defined]
 
 
 async def test_an_answer_that_fails_at_once_leaves_no_claim_behind(database, redis_url):

@@ -47,7 +47,7 @@ check: install ## lint and type-check Python and TypeScript
 test-py: install ## Python tests on SQLite
 	$(BIN)/pytest
 
-test-pg: install ## the same Python tests on PostgreSQL (PG_URL)
+test-pg: install ## the same Python tests on PostgreSQL (PG_URL), and two servers sharing Redis
 	@if $(BIN)/python -m tests.postgres_ready "$(PG_URL)"; then DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/api tests/storage; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable at $(PG_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL run"; fi

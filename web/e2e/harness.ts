@@ -1,7 +1,8 @@
 /**
  * Processes and helpers for the browser tests and the web benchmark: the OpenRouter
- * simulator, app servers (each on a free port of 127.0.0.1 with a fresh SQLite database),
- * headless Chromium through playwright-core, and a small HTTP server that records requests.
+ * simulator, app servers (each on a free port of 127.0.0.1 with a fresh SQLite database, or
+ * sharing a fresh PostgreSQL database and Redis), a load balancer in front of several, headless
+ * Chromium through playwright-core, and a small HTTP server that records requests.
  * Every process started here is stopped by `stopAll()` and, as a last resort, on exit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -168,6 +169,7 @@ export async function stopAll(): Promise<void> {
     proxy.close();
   }
   links.clear();
+  await Promise.allSettled(dropAtStop.splice(0).map((drop) => drop()));
   if (scratch && !keepScratch) {
     rmSync(scratch, { recursive: true, force: true });
     scratch = null;
@@ -178,7 +180,11 @@ export async function stopAll(): Promise<void> {
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(OPENROUTER_|DATABASE_URL|MODEL_NAME|PORT$|WEB_DIST|LOG_LEVEL)/.test(key)) {
+    if (
+      !/^(OPENROUTER_|DATABASE_URL|REDIS_URL|SHARED_DATABASE|MODEL_NAME|PORT$|WEB_DIST|LOG_LEVEL)/.test(
+        key,
+      )
+    ) {
       env[key] = value;
     }
   }
@@ -399,6 +405,107 @@ export async function startCuttableLink(target: AppServer): Promise<CuttableLink
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------
+// a load balancer: each new connection goes to the next server, in turn
+
+export interface Balancer {
+  /** The app as seen through the balancer; open pages on this. */
+  server: AppServer;
+  /** Connections sent to each server so far, in the order of `targets`. */
+  connections: number[];
+  /** Drops every open connection (new ones go on to the next server). */
+  cut(): void;
+}
+
+export async function startBalancer(targets: AppServer[]): Promise<Balancer> {
+  const ports = targets.map((target) => Number(new URL(target.origin).port));
+  const sockets = new Set<Socket>();
+  const connections = ports.map(() => 0);
+  let next = 0;
+  const proxy = createNetServer((client) => {
+    const turn = next;
+    next = (next + 1) % ports.length;
+    connections[turn] += 1;
+    const upstream = connect(ports[turn], "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  links.add({ proxy, sockets });
+  const address = proxy.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const [first] = targets;
+  return {
+    server: new AppServer(`http://127.0.0.1:${port}`, first.process, first.databaseFile),
+    connections,
+    cut() {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL and Redis, for several servers sharing them
+
+const POSTGRES_URL = process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.REDIS_TEST_URL ?? "redis://127.0.0.1:6379/15";
+
+/** Runs Python code (with the project's environment) to its end; its output, or throws. */
+async function python(code: string, args: string[] = []): Promise<string> {
+  const child = spawn(PYTHON, ["-c", code, ...args], { cwd: REPO_ROOT, env: baseEnv() });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (status !== 0) throw new Error(output.trim().split("\n").at(-1) ?? "failed");
+  return output.trim();
+}
+
+const ADMIN = `
+import asyncio, sys
+import asyncpg
+async def main(url, statement):
+    connection = await asyncpg.connect(url, timeout=3)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+`;
+
+/** A new empty PostgreSQL database (dropped by `stopAll`), and Redis's URL; or why not. */
+export async function sharedServices(): Promise<
+  { databaseUrl: string; redisUrl: string } | { missing: string }
+> {
+  const name = `openchat_e2e_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+  try {
+    await python(ADMIN, [POSTGRES_URL, `CREATE DATABASE "${name}"`]);
+  } catch (error) {
+    return { missing: `PostgreSQL is not reachable at ${POSTGRES_URL} (${String(error)})` };
+  }
+  dropAtStop.push(() => python(ADMIN, [POSTGRES_URL, `DROP DATABASE "${name}" WITH (FORCE)`]));
+  try {
+    await python("import sys, redis; redis.Redis.from_url(sys.argv[1]).ping()", [REDIS_URL]);
+  } catch (error) {
+    return { missing: `Redis is not reachable at ${REDIS_URL} (${String(error)})` };
+  }
+  const base = POSTGRES_URL.slice(0, POSTGRES_URL.lastIndexOf("/"));
+  return { databaseUrl: `${base}/${name}`, redisUrl: REDIS_URL };
+}
+
+const dropAtStop: (() => Promise<unknown>)[] = [];
 
 // ---------------------------------------------------------------------------------------
 // a server that records every request (to prove that nothing was fetched from it)

@@ -107,14 +107,19 @@ describe("MessageItem", () => {
     const previous = within(item).getByRole("button", { name: "Previous version" });
     const next = within(item).getByRole("button", { name: "Next version" });
 
+    const spoken = () => within(item).getByTestId("version-spoken").textContent;
     expect(position()).toBe("3 / 3");
+    expect(within(item).getByTestId("version-label").textContent).toBe("Version 3 of 3");
+    expect(spoken()).toBe(""); // nothing said until the reader moves
     expect(content()).toBe("Third version");
     expect(next.getAttribute("aria-disabled")).toBe("true");
     fireEvent.click(next);
     expect(position()).toBe("3 / 3");
+    expect(spoken()).toBe("");
 
     fireEvent.click(previous);
     expect(position()).toBe("2 / 3");
+    expect(spoken()).toBe("Version 2 of 3");
     expect(content()).toBe("Second version");
     expect(within(item).queryByTestId("usage")).toBeNull();
 

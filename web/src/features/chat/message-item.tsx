@@ -375,6 +375,13 @@ function VersionSwitch({
 }) {
   const first = disabled || index === 0;
   const last = disabled || index === count - 1;
+  // Said aloud when the reader moves, not when the view goes back to the newest by itself
+  // (a message sent): a live region speaks whenever its text changes.
+  const [spoken, setSpoken] = useState("");
+  const pick = (to: number) => {
+    onPick(to);
+    setSpoken(`Version ${to + 1} of ${count}`);
+  };
   return (
     <fieldset
       className="version-switch"
@@ -389,7 +396,7 @@ function VersionSwitch({
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
         aria-disabled={first || undefined}
         onClick={() => {
-          if (!first) onPick(index - 1);
+          if (!first) pick(index - 1);
         }}
       >
         <ChevronLeftIcon size={16} />
@@ -397,8 +404,11 @@ function VersionSwitch({
       <span className="version-switch__position" data-testid="version-position" aria-hidden="true">
         {index + 1} / {count}
       </span>
-      <span className="visually-hidden" aria-live="polite">
+      <span className="visually-hidden" data-testid="version-label">
         Version {index + 1} of {count}
+      </span>
+      <span className="visually-hidden" aria-live="polite" data-testid="version-spoken">
+        {spoken}
       </span>
       <button
         type="button"
@@ -408,7 +418,7 @@ function VersionSwitch({
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
         aria-disabled={last || undefined}
         onClick={() => {
-          if (!last) onPick(index + 1);
+          if (!last) pick(index + 1);
         }}
       >
         <ChevronRightIcon size={16} />

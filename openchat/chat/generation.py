@@ -6,7 +6,7 @@ resume is a slice. Subscribers come
 and go; the upstream task runs to the end or to stop(). The registry keeps
 strong references to the tasks, one per conversation, and recently finished
 generations for a short grace period so a late reconnect resumes exactly.
-A shared (e.g. Redis) implementation must offer the same methods.
+Another server's answer is read through a copy of its log (`is_copy`, see chat.shared_events).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -34,6 +34,9 @@ TIMER_SLACK = 0.001  # a timer may fire up to a millisecond early
 REMOTE_STOP_WAIT = 30.0  # seconds to wait for another server to store an answer it stops
 RUNNING = "An answer is still being written. Stop it or wait for it to finish."
 STARTING_ELSEWHERE = "The answer is still starting on another server. Try again shortly."
+UNREACHED = "The server writing this answer cannot be reached now. Its text so far is shown."
+STOP_UNREACHED = "The server writing this answer did not stop it. Try again shortly."
+STORED_WAIT = 2.0  # seconds to wait for another server's final save after its answer's end
 NO_CLAIM: AbstractAsyncContextManager[None] = nullcontext()  # one server: nothing to claim
 
 
@@ -337,6 +340,8 @@ class ChatService:
                 if found is None:
                     raise NotFound("Conversation not found.")
                 answer = found
+                if answer.status == "streaming":  # no server writes it: replayed as it is now
+                    answer = replace(answer, status="interrupted", error=UNREACHED)
             recent = self._registry.recent(conversation.id, answer.id)
             return recent or StoredAnswer(answer, _first_id(stored, answer.id))
 
@@ -490,16 +495,19 @@ class ChatService:
                 async for _frames in copy.frames_after(0, self.ping_interval):
                     pass
         except TimeoutError:
-            raise Unavailable(
-                "The server writing this answer did not stop it in time. Try again."
-            ) from None
-        stored = await self._store.list_messages(conversation.id)
-        message = next((message for message in stored if message.id == claim.message_id), None)
-        if message is not None and message.status == "streaming":  # its writer is gone
-            raise Unavailable(
-                "The server writing this answer stopped answering. Its partial text is kept."
-            )
-        return message
+            raise Unavailable(STOP_UNREACHED) from None
+        # The copy may end without the answer's end (its writer gone, Redis lost): the stored
+        # answer says, once the writer's final save is there.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STORED_WAIT
+        while True:
+            stored = await self._store.list_messages(conversation.id)
+            message = next((message for message in stored if message.id == claim.message_id), None)
+            if message is None or message.status != "streaming":
+                return message
+            if loop.time() > deadline:
+                raise Unavailable(STOP_UNREACHED)
+            await asyncio.sleep(0.1)
 
     def _stop_asked(self, conversation_id: str, message_id: str) -> None:
         """Another server passed on a stop (or a delete) of an answer this one writes."""

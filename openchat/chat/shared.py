@@ -117,6 +117,7 @@ def connect(url: str, socket_timeout: float | None = COMMAND_TIMEOUT) -> redis.R
         max_connections=CONNECTIONS,
         timeout=COMMAND_TIMEOUT,
         socket_timeout=socket_timeout,
+        socket_connect_timeout=COMMAND_TIMEOUT,
         retry=Retry(
             ExponentialBackoff(cap=0.25, base=0.05), retries=2, supported_errors=(ConnectionError,)
         ),
@@ -189,7 +190,8 @@ class SharedAnswers:
             taken = await self._client.set(
                 claim_key(conversation_id), holder, nx=True, px=self._lease_ms
             )
-        except RedisError as error:
+        except RedisError as error:  # it may have been set all the same: the renewals drop it
+            self._dropping[conversation_id] = holder
             raise Unavailable(UNREACHABLE) from error
         if not taken:  # unless the key is ours, set by a try whose reply was lost
             with contextlib.suppress(RedisError):
@@ -240,16 +242,16 @@ class SharedAnswers:
                 "The server writing this answer did not take the stop. Try again shortly."
             )
 
-    async def _name_claim(self, pipe: Any, generation: Generation) -> None:
+    async def _name_claim(self, pipe: Any, generation: Generation) -> int:
         """Name the claim after the answer, in the copy's first pipeline: the claim taken for
-        this answer, whatever the conversation holds by then."""
+        this answer, whatever the conversation holds by then. The commands it added: 1 or 0."""
         held = self._naming.get(generation)
-        if held is not None and held.name is not None:
-            await self._name(
-                keys=[claim_key(generation.conversation_id)],
-                args=[held.holder, held.name],
-                client=pipe,
-            )
+        if held is None or held.name is None:
+            return 0
+        await self._name(
+            keys=[claim_key(generation.conversation_id)], args=[held.holder, held.name], client=pipe
+        )
+        return 1
 
     async def _renew_loop(self) -> None:
         """Renew this server's claims and copies, on a timer of its own (a busy database must
@@ -279,9 +281,18 @@ class SharedAnswers:
                 pipe.pexpire(events_key(generation.message_id), EVENTS_KEPT_MS)
             results = await pipe.execute()
         renewed, copied = results[: len(held)], results[len(held) + len(dropping) :]
-        for conversation_id in dropping:
-            self._dropping.pop(conversation_id, None)
-        if lost := sum(1 for result in renewed if result == 2):
+        for conversation_id, holder in dropping.items():
+            if self._dropping.get(conversation_id) == holder:  # not failed again meanwhile
+                del self._dropping[conversation_id]
+        # A claim released while this turn was on its way, then put back by it: drop it again.
+        put_back = [
+            (conversation_id, claim.holder)
+            for (conversation_id, claim), result in zip(held.items(), renewed, strict=True)
+            if result == 2 and self._held.get(conversation_id) is not claim
+        ]
+        for conversation_id, holder in put_back:
+            await self._drop(keys=[claim_key(conversation_id)], args=[holder])
+        if lost := sum(1 for result in renewed if result == 2) - len(put_back):
             log.warning("Put back %d claims that Redis had lost", lost)
         if taken := sum(1 for result in renewed if result == 0):
             log.error("%d claims of this server's were taken by another", taken)

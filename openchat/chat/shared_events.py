@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,12 +49,14 @@ class EventCopier:
     """Copies the events of this server's answers to Redis, all answers in one pipeline a turn.
 
     A publish only notes its answer; `on_first(pipe, generation)` adds what must go with an
-    answer's first copy (naming its claim). While Redis does not answer, new frames wait (the
+    answer's first copy (naming its claim), and says how many commands it added. While Redis does not answer, new frames wait (the
     fault logged once) and are copied when it does.
     """
 
     def __init__(
-        self, client: redis.Redis, on_first: Callable[[Any, Generation], Any] | None = None
+        self,
+        client: redis.Redis,
+        on_first: Callable[[Any, Generation], Awaitable[int]] | None = None,
     ) -> None:
         self._client = client
         self._on_first = on_first
@@ -93,6 +96,7 @@ class EventCopier:
         if self._copied.get(generation):
             self._copied[generation] = 0
             self._note(generation)
+            log.warning("Copying an answer's events to Redis again, from the first")
 
     def _note(self, generation: Generation) -> None:
         self._due[generation] = None
@@ -119,34 +123,60 @@ class EventCopier:
                 failing = False
 
     async def _copy_new(self, generations: list[Generation]) -> None:
-        copied: dict[Generation, tuple[int, bool]] = {}  # frames copied, and whether all
+        """One pipeline: each answer's new frames, an `end` after its last, its claim named with
+        its first. Past its first entry, an entry is added only to a copy that still exists: a
+        copy Redis lost (a restart) is copied again from the start."""
+        turns: list[_Turn] = []
+        commands = 0
         async with self._client.pipeline(transaction=False) as pipe:
             for generation in generations:
                 if generation not in self._copied:  # noted again as its end was copied
                     continue
                 done, total = self._copied[generation], generation.frame_count
-                ended = generation.finished  # then its closing event is within `total`
+                turn = _Turn(generation, done, total, generation.finished)
                 key = events_key(generation.message_id)
                 if done == 0 and self._on_first is not None:
-                    await self._on_first(pipe, generation)
+                    commands += await self._on_first(pipe, generation)
                 if total > done:
                     first, last = generation.first_id + done + 1, generation.first_id + total
                     frames = generation.frames_from(done)
-                    pipe.xadd(key, {"first": first, "last": last, "frames": frames})
-                if ended:
-                    pipe.xadd(key, {"end": 1})
-                if done == 0 or ended:
+                    entry = {"first": first, "last": last, "frames": frames}
+                    pipe.xadd(key, entry, nomkstream=done > 0)  # type: ignore[arg-type]
+                    turn.added = commands
+                    commands += 1
+                if turn.ended:
+                    pipe.xadd(key, {"end": 1}, nomkstream=done > 0)
+                    turn.added = commands if turn.added is None else turn.added
+                    commands += 1
+                if done == 0 or turn.ended:
                     pipe.pexpire(key, EVENTS_KEPT_MS)
-                copied[generation] = (total, ended)
-            await pipe.execute()
-        for generation, (total, ended) in copied.items():
-            if ended:
+                    commands += 1
+                turns.append(turn)
+            results = await pipe.execute()
+        for turn in turns:
+            generation = turn.generation
+            if self._copied.get(generation) != turn.done:  # copied again meanwhile
+                continue
+            if turn.added is not None and results[turn.added] is None:  # Redis lost the copy
+                self.copy_again(generation)
+            elif turn.ended:
                 del self._copied[generation]
                 generation.on_publish = None
             else:
-                self._copied[generation] = total
+                self._copied[generation] = turn.total
         if not self._copied:
             self._drained.set()
+
+
+@dataclass(slots=True)
+class _Turn:
+    """What one pipeline copies of one answer."""
+
+    generation: Generation
+    done: int  # frames copied before
+    total: int  # frames copied with this turn
+    ended: bool  # its closing event is within `total`
+    added: int | None = None  # the place of its first XADD in the pipeline
 
 
 class RemoteRelay:
@@ -258,7 +288,8 @@ class RemoteRelay:
                     mirror.end()
                     break
                 first, last = int(fields[b"first"]), int(fields[b"last"])
-                if first > mirror.last_event_id + 1:  # events lost (Redis restarted): as stored
+                whole = fields[b"frames"].endswith(b"\n\n")
+                if first > mirror.last_event_id + 1 or not whole:  # events lost, or cut short
                     log.warning("An answer's copy in Redis lost events; its readers reconnect")
                     self._drop(message_id)
                     mirror.end()

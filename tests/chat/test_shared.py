@@ -15,13 +15,14 @@ import redis.asyncio as redis
 
 from openchat.chat.events import PING_FRAME, done_payload, start_payload
 from openchat.chat.generation import Generation
-from openchat.chat.service import ChatService
+from openchat.chat.service import ChatService, StoredAnswer
 from openchat.chat.shared import Claim, SharedAnswers, claim_key
 from openchat.chat.shared_events import events_key
 from openchat.domain import Turn
 from openchat.errors import Conflict, Unavailable
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
+from openchat.storage.store import MessageDraft
 from openchat.upstream.openrouter import Delta, Finished, TextDelta
 from tests.servers import REDIS_PASSWORD
 
@@ -69,8 +70,6 @@ async def test_one_claim_per_conversation_across_servers(servers):
     one.copy(generation)  # which names it
     claim = await other.holder(chat)
     assert claim is not None and one.is_mine(claim) and not other.is_mine(claim)
-    await other.release(chat)  # not its claim: nothing happens
-    assert await one.holder(chat) == claim
     await one.release(chat)
     assert await one.holder(chat) is None
     assert await other.claim(chat)
@@ -117,6 +116,51 @@ async def test_renewals_put_back_the_claim_and_the_copy_redis_lost(redis_url):
         generation.add_text("after")
         claim = await reader.holder(chat)
         assert claim is not None and claim.message_id == generation.message_id
+        copy = await reader.follow(claim, chat, "me")
+        await writer.release(chat)
+        finish(generation)
+        assert await collect(copy.frames_after(0, 5.0)) == generation.frames_from(0)
+    finally:
+        await raw.aclose()
+        for shared in (writer, reader):
+            await shared.close()
+
+
+async def test_a_claim_released_while_a_renewal_is_on_its_way_stays_released(redis_url):
+    shared, raw = SharedAnswers(redis_url), redis.Redis.from_url(redis_url)
+    try:
+        for turns in range(12):  # the release lands at each point of the renewal's way
+            chat = conversation()
+            assert await shared.claim(chat)
+            renewal = asyncio.create_task(shared._renew_all())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            await shared.release(chat)
+            await renewal
+            assert await raw.get(claim_key(chat)) is None, f"put back after {turns} turns"
+    finally:
+        await raw.aclose()
+        await shared.close()
+
+
+async def test_a_busy_answer_whose_copy_redis_lost_is_copied_again(redis_url):
+    writer = SharedAnswers(redis_url, lease_ms=1500)
+    reader = SharedAnswers(redis_url)
+    chat, raw = conversation(), redis.Redis.from_url(redis_url)
+    await writer.start(lambda *_: None)
+    try:
+        assert await writer.claim(chat)
+        generation = running_generation(chat)
+        writer.copy(generation)
+        generation.add_text("before")
+        await _until(lambda: raw.exists(events_key(generation.message_id)), 1)
+        await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
+        for piece in ("during", " the", " restart"):  # copied as they come, to a new stream
+            generation.add_text(piece)
+            await asyncio.sleep(0.05)
+        await _until(lambda: raw.exists(claim_key(chat)), 1)
+        claim = await reader.holder(chat)
+        assert claim is not None
         copy = await reader.follow(claim, chat, "me")
         await writer.release(chat)
         finish(generation)
@@ -221,7 +265,7 @@ async def test_the_relay_skips_what_a_retried_copy_repeats_or_a_reader_saw(serve
 
 
 async def test_a_copy_pings_while_silent_and_ends_when_its_writer_is_gone(redis_url):
-    dying = SharedAnswers(redis_url, lease_ms=400)  # never started: it renews nothing
+    dying = SharedAnswers(redis_url, lease_ms=1500)  # never started: it renews nothing
     other = SharedAnswers(redis_url, relay_block_ms=200)
     chat = conversation()
     try:
@@ -375,6 +419,24 @@ async def _first_chunk(answer: Generation) -> None:
         if b'"type":"chunk"' in frame:
             break
     await frames.aclose()  # type: ignore[attr-defined]
+
+
+async def test_an_answer_no_server_writes_is_replayed_as_interrupted(database, redis_url):
+    one, other = await two_services(database, redis_url, steady)
+    try:
+        chat = await one.create_conversation("me", None, None, None)
+        await database.add_exchange(  # rows a server left streaming, with no claim in Redis
+            chat.id,
+            MessageDraft(role="user", content="hi", model="m/x"),
+            MessageDraft(role="assistant", content="", model="m/x", status="streaming"),
+            None,
+        )
+        replay = await other.open_stream("me", chat.id, None)
+        assert isinstance(replay, StoredAnswer) and replay.message.status == "interrupted"
+        assert replay.message.error is not None and "cannot be reached" in replay.message.error
+        assert (await other.messages(chat))[-1].status == "streaming"  # stored as it was
+    finally:
+        await close(one, other)
 
 
 async def test_an_answer_that_fails_at_once_leaves_no_claim_behind(database, redis_url):

@@ -416,6 +416,8 @@ export interface Balancer {
   connections: number[];
   /** Drops every open connection (new ones go on to the next server). */
   cut(): void;
+  /** Sends every new connection to that server (`null`: to each in turn again). */
+  pin(index: number | null): void;
 }
 
 export async function startBalancer(targets: AppServer[]): Promise<Balancer> {
@@ -423,8 +425,9 @@ export async function startBalancer(targets: AppServer[]): Promise<Balancer> {
   const sockets = new Set<Socket>();
   const connections = ports.map(() => 0);
   let next = 0;
+  let pinned: number | null = null;
   const proxy = createNetServer((client) => {
-    const turn = next;
+    const turn = pinned ?? next;
     next = (next + 1) % ports.length;
     connections[turn] += 1;
     const upstream = connect(ports[turn], "127.0.0.1");
@@ -448,6 +451,9 @@ export async function startBalancer(targets: AppServer[]): Promise<Balancer> {
     connections,
     cut() {
       for (const socket of sockets) socket.destroy();
+    },
+    pin(index) {
+      pinned = index;
     },
   };
 }
@@ -493,19 +499,25 @@ export async function sharedServices(): Promise<
   try {
     await python(ADMIN, [POSTGRES_URL, `CREATE DATABASE "${name}"`]);
   } catch (error) {
-    return { missing: `PostgreSQL is not reachable at ${POSTGRES_URL} (${String(error)})` };
+    return { missing: `PostgreSQL is not reachable at ${where(POSTGRES_URL)} (${String(error)})` };
   }
   dropAtStop.push(() => python(ADMIN, [POSTGRES_URL, `DROP DATABASE "${name}" WITH (FORCE)`]));
   try {
     await python("import sys, redis; redis.Redis.from_url(sys.argv[1]).ping()", [REDIS_URL]);
   } catch (error) {
-    return { missing: `Redis is not reachable at ${REDIS_URL} (${String(error)})` };
+    return { missing: `Redis is not reachable at ${where(REDIS_URL)} (${String(error)})` };
   }
   const base = POSTGRES_URL.slice(0, POSTGRES_URL.lastIndexOf("/"));
   return { databaseUrl: `${base}/${name}`, redisUrl: REDIS_URL };
 }
 
 const dropAtStop: (() => Promise<unknown>)[] = [];
+
+/** Where a URL points, without what it may hold of a password. */
+function where(url: string): string {
+  const { host } = new URL(url);
+  return host;
+}
 
 // ---------------------------------------------------------------------------------------
 // a server that records every request (to prove that nothing was fetched from it)

@@ -67,4 +67,7 @@ bench-instructions: install ## the app's CPU instructions per answer and per tok
 bench-web: install ## the web app benchmark (bundle size, load time, long tasks)
 	cd web && npm run bench
 
-.PHONY: help install run demo dev fmt check test-py test-pg test-web test bench bench-instructions bench-web
+bench-several: install ## two servers sharing PostgreSQL and Redis: an answer read from the other server
+	$(BIN)/python -m bench.several
+
+.PHONY: help install run demo dev fmt check test-py test-pg test-web test bench bench-instructions bench-web bench-several

@@ -6,6 +6,9 @@ deleted through the other, and neither starts a second answer while one runs.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import completion_requests, last_message, new_conversation, post_message
-from tests.servers import AppServer, postgres_url
+from tests.servers import ROOT, AppServer, postgres_url
 from tests.sse import StreamResult, read_stream
 
 pytestmark = pytest.mark.skipif(
@@ -143,3 +146,23 @@ def _upstream_outcome(sim: httpx.Client) -> str:
 def _read_into(result: StreamResult, client: httpx.Client, conversation: str) -> None:
     streamed = read_stream(client, conversation)
     result.events, result.comments = streamed.events, streamed.comments
+
+
+def test_the_benchmark_of_several_servers_runs(redis_url, tmp_path):
+    """`python -m bench.several`, scaled down: both ways of reading complete every answer."""
+    out = tmp_path / "several.json"
+    admin = (postgres_url() or "").replace("+asyncpg", "")
+    scaled = ("--concurrency", "5", "--tokens", "20", "--tps", "200")
+    where = ("--pg-url", admin, "--redis-url", redis_url, "--out", str(out))
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.several", *scaled, *where],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = json.loads(out.read_text())
+    for mode in ("same server", "across servers"):
+        assert figures[mode]["completed"] == 5 and figures[mode]["errors"] == []
+    assert "across servers" in done.stdout

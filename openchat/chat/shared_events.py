@@ -33,6 +33,7 @@ EVENTS_KEPT_MS = 120_000  # an answer's copy outlives its end by this (and is re
 RETRY_WAIT = 1.0  # seconds between attempts while Redis does not answer
 RELAY_BLOCK_MS = 5_000  # the longest blocking read; the relay checks for lost writers between
 READ_BATCH = 1_000  # entries per copy and read
+GATHER_WAIT = 0.01  # seconds between reads that found something
 WAKE_KEPT = 100  # entries kept in a relay's wake-up stream
 WAKE_KEPT_MS = 3_600_000
 
@@ -260,6 +261,8 @@ class RemoteRelay:
                     log.info("Reading answers' events from Redis again")
                     failing_since = None
                 self._relay(_entries_by_key(reply))
+                if reply:  # let the next entries gather: one read then carries many answers'
+                    await asyncio.sleep(GATHER_WAIT)
                 if loop.time() - checked >= self._block_ms / 1000:
                     checked = loop.time()
                     await self._end_abandoned()

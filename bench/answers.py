@@ -80,9 +80,14 @@ class StreamRecord:
 
 
 async def relay_answer(
-    connection: Connection, conversation_id: str, text: str, record: StreamRecord
+    connection: Connection,
+    conversation_id: str,
+    text: str,
+    record: StreamRecord,
+    reader: Connection | None = None,
 ) -> None:
-    """POST the user message, then read the answer's stream to its end."""
+    """POST the user message, then read the answer's stream to its end (on `reader`, when
+    given: a connection to another server)."""
     record.start = time.perf_counter()
     posted = await connection.request(
         "POST", f"/conversations/{conversation_id}/messages", {"message": text}
@@ -91,7 +96,7 @@ async def relay_answer(
     if posted.status != 200:
         raise LoadError(f"POST messages: HTTP {posted.status} {posted.body[:200]!r}")
     path = f"/conversations/{conversation_id}/stream"
-    status = await connection.stream("GET", path, None, record.on_relay_event)
+    status = await (reader or connection).stream("GET", path, None, record.on_relay_event)
     record.end = time.perf_counter()
     if status != 200:
         raise LoadError(f"GET stream: HTTP {status}")

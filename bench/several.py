@@ -25,10 +25,10 @@ import asyncpg  # type: ignore[import-untyped]
 import orjson
 
 from bench.answers import (
-    LoadError,
     StreamRecord,
     create_conversations,
     guarded,
+    relay_answer,
     sim_directive,
 )
 from bench.client import Connection
@@ -60,18 +60,7 @@ async def _answer(
     poster = await Connection.open(HOST, post_port)
     reader = await Connection.open(HOST, stream_port)
     try:
-        record.start = time.perf_counter()
-        posted = await poster.request(
-            "POST", f"/conversations/{conversation}/messages", {"message": text}
-        )
-        record.posted = time.perf_counter()
-        if posted.status != 200:
-            raise LoadError(f"POST messages: HTTP {posted.status}")
-        path = f"/conversations/{conversation}/stream"
-        status = await reader.stream("GET", path, None, record.on_relay_event)
-        record.end = time.perf_counter()
-        if status != 200:
-            raise LoadError(f"GET stream: HTTP {status}")
+        await relay_answer(poster, conversation, text, record, reader)
     finally:
         poster.close()
         reader.close()

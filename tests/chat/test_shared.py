@@ -98,32 +98,48 @@ async def test_a_late_drop_naming_or_renewal_leaves_a_newer_claim_alone(servers,
     await raw.aclose()
 
 
-async def test_renewals_put_back_the_claim_and_the_copy_redis_lost(redis_url):
-    writer = SharedAnswers(redis_url, lease_ms=1500)  # renews every half second
-    reader = SharedAnswers(redis_url)
-    chat, raw = conversation(), redis.Redis.from_url(redis_url)
+@pytest.fixture
+async def restarting(
+    redis_url: str,
+) -> AsyncIterator[tuple[SharedAnswers, SharedAnswers, redis.Redis]]:
+    """A writing server that renews every half second, a reading one, and Redis itself, to
+    empty as a restart would."""
+    writer, reader = SharedAnswers(redis_url, lease_ms=1500), SharedAnswers(redis_url)
+    raw = redis.Redis.from_url(redis_url)
     await writer.start(lambda *_: None)
-    try:
-        assert await writer.claim(chat)
-        generation = running_generation(chat, first_id=1_000_000)
-        writer.copy(generation)
-        generation.add_text("before")
-        named = f"{writer._held[chat].holder} {generation.message_id} 1000000".encode()
-        await _until(lambda: raw.get(claim_key(chat)), named)
-        await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
-        await _until(lambda: raw.get(claim_key(chat)), named)
-        assert 0 < await raw.pttl(claim_key(chat)) <= 1500
-        generation.add_text("after")
-        claim = await reader.holder(chat)
-        assert claim is not None and claim.message_id == generation.message_id
-        copy = await reader.follow(claim, chat, "me")
-        await writer.release(chat)
-        finish(generation)
-        assert await collect(copy.frames_after(0, 5.0)) == generation.frames_from(0)
-    finally:
-        await raw.aclose()
-        for shared in (writer, reader):
-            await shared.close()
+    yield writer, reader, raw
+    await raw.aclose()
+    for shared in (writer, reader):
+        await shared.close()
+
+
+async def relayed_to_its_end(
+    writer: SharedAnswers, reader: SharedAnswers, chat: str, generation: Generation
+) -> bytes:
+    """What the reading server relays of the answer, once the writer ends it."""
+    claim = await reader.holder(chat)
+    assert claim is not None and claim.message_id == generation.message_id
+    copy = await reader.follow(claim, chat, "me")
+    await writer.release(chat)
+    finish(generation)
+    return await collect(copy.frames_after(0, 5.0))
+
+
+async def test_renewals_put_back_the_claim_and_the_copy_redis_lost(restarting):
+    writer, reader, raw = restarting
+    chat = conversation()
+    assert await writer.claim(chat)
+    generation = running_generation(chat, first_id=1_000_000)
+    writer.copy(generation)
+    generation.add_text("before")
+    named = f"{writer._held[chat].holder} {generation.message_id} 1000000".encode()
+    await _until(lambda: raw.get(claim_key(chat)), named)
+    await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
+    await _until(lambda: raw.get(claim_key(chat)), named)
+    assert 0 < await raw.pttl(claim_key(chat)) <= 1500
+    generation.add_text("after")
+    relayed = await relayed_to_its_end(writer, reader, chat, generation)
+    assert relayed == generation.frames_from(0)
 
 
 async def test_a_claim_released_while_a_renewal_is_on_its_way_stays_released(redis_url):
@@ -143,32 +159,21 @@ async def test_a_claim_released_while_a_renewal_is_on_its_way_stays_released(red
         await shared.close()
 
 
-async def test_a_busy_answer_whose_copy_redis_lost_is_copied_again(redis_url):
-    writer = SharedAnswers(redis_url, lease_ms=1500)
-    reader = SharedAnswers(redis_url)
-    chat, raw = conversation(), redis.Redis.from_url(redis_url)
-    await writer.start(lambda *_: None)
-    try:
-        assert await writer.claim(chat)
-        generation = running_generation(chat)
-        writer.copy(generation)
-        generation.add_text("before")
-        await _until(lambda: raw.exists(events_key(generation.message_id)), 1)
-        await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
-        for piece in ("during", " the", " restart"):  # copied as they come, to a new stream
-            generation.add_text(piece)
-            await asyncio.sleep(0.05)
-        await _until(lambda: raw.exists(claim_key(chat)), 1)
-        claim = await reader.holder(chat)
-        assert claim is not None
-        copy = await reader.follow(claim, chat, "me")
-        await writer.release(chat)
-        finish(generation)
-        assert await collect(copy.frames_after(0, 5.0)) == generation.frames_from(0)
-    finally:
-        await raw.aclose()
-        for shared in (writer, reader):
-            await shared.close()
+async def test_a_busy_answer_whose_copy_redis_lost_is_copied_again(restarting):
+    writer, reader, raw = restarting
+    chat = conversation()
+    assert await writer.claim(chat)
+    generation = running_generation(chat)
+    writer.copy(generation)
+    generation.add_text("before")
+    await _until(lambda: raw.exists(events_key(generation.message_id)), 1)
+    await raw.delete(claim_key(chat), events_key(generation.message_id))  # a restart
+    for piece in ("during", " the", " restart"):  # copied as they come, to a new stream
+        generation.add_text(piece)
+        await asyncio.sleep(0.05)
+    await _until(lambda: raw.exists(claim_key(chat)), 1)
+    relayed = await relayed_to_its_end(writer, reader, chat, generation)
+    assert relayed == generation.frames_from(0)
 
 
 async def _until(read: Callable[[], Awaitable[object]], expected: object) -> None:

@@ -364,21 +364,21 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
 }
 
 // ---------------------------------------------------------------------------------------
-// a TCP proxy whose "network" can be cut, to lose the connection mid-answer
+// TCP proxies: a link whose "network" can be cut, and a load balancer
 
-export interface CuttableLink {
-  /** The app as seen through the link; open pages on this. */
-  server: AppServer;
-  /** Drops every open connection and refuses new ones for `ms` milliseconds. */
-  cut(ms: number): void;
+interface Proxy {
+  port: number;
+  /** Drops every open connection. */
+  dropAll(): void;
 }
 
-export async function startCuttableLink(target: AppServer): Promise<CuttableLink> {
-  const targetPort = Number(new URL(target.origin).port);
+/** Listens on a free port and pipes each new connection to the port `route()` names, or
+ * refuses it when `route()` gives null. */
+async function startProxy(route: () => number | null): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  let downUntil = 0;
   const proxy = createNetServer((client) => {
-    if (Date.now() < downUntil) {
+    const targetPort = route();
+    if (targetPort === null) {
       client.destroy();
       return;
     }
@@ -396,18 +396,36 @@ export async function startCuttableLink(target: AppServer): Promise<CuttableLink
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   links.add({ proxy, sockets });
   const address = proxy.address();
-  const port = typeof address === "object" && address ? address.port : 0;
   return {
-    server: new AppServer(`http://127.0.0.1:${port}`, target.process, target.databaseFile),
-    cut(ms: number) {
-      downUntil = Date.now() + ms;
+    port: typeof address === "object" && address ? address.port : 0,
+    dropAll() {
       for (const socket of sockets) socket.destroy();
     },
   };
 }
 
-// ---------------------------------------------------------------------------------------
-// a load balancer: each new connection goes to the next server, in turn
+function portOf(server: AppServer): number {
+  return Number(new URL(server.origin).port);
+}
+
+export interface CuttableLink {
+  /** The app as seen through the link; open pages on this. */
+  server: AppServer;
+  /** Drops every open connection and refuses new ones for `ms` milliseconds. */
+  cut(ms: number): void;
+}
+
+export async function startCuttableLink(target: AppServer): Promise<CuttableLink> {
+  let downUntil = 0;
+  const proxy = await startProxy(() => (Date.now() < downUntil ? null : portOf(target)));
+  return {
+    server: new AppServer(`http://127.0.0.1:${proxy.port}`, target.process, target.databaseFile),
+    cut(ms: number) {
+      downUntil = Date.now() + ms;
+      proxy.dropAll();
+    },
+  };
+}
 
 export interface Balancer {
   /** The app as seen through the balancer; open pages on this. */
@@ -420,38 +438,22 @@ export interface Balancer {
   pin(index: number | null): void;
 }
 
+/** A load balancer: each new connection goes to the next server, in turn (or the pinned one). */
 export async function startBalancer(targets: AppServer[]): Promise<Balancer> {
-  const ports = targets.map((target) => Number(new URL(target.origin).port));
-  const sockets = new Set<Socket>();
-  const connections = ports.map(() => 0);
+  const connections = targets.map(() => 0);
   let next = 0;
   let pinned: number | null = null;
-  const proxy = createNetServer((client) => {
+  const proxy = await startProxy(() => {
     const turn = pinned ?? next;
-    next = (next + 1) % ports.length;
+    next = (next + 1) % targets.length;
     connections[turn] += 1;
-    const upstream = connect(ports[turn], "127.0.0.1");
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+    return portOf(targets[turn]);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  links.add({ proxy, sockets });
-  const address = proxy.address();
-  const port = typeof address === "object" && address ? address.port : 0;
   const [first] = targets;
   return {
-    server: new AppServer(`http://127.0.0.1:${port}`, first.process, first.databaseFile),
+    server: new AppServer(`http://127.0.0.1:${proxy.port}`, first.process, first.databaseFile),
     connections,
-    cut() {
-      for (const socket of sockets) socket.destroy();
-    },
+    cut: proxy.dropAll,
     pin(index) {
       pinned = index;
     },

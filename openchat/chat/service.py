@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 from openchat.chat import threads
 from openchat.chat.answers import AnswerWriter, StreamChat
@@ -82,7 +82,7 @@ def _names_the_chat(
     return replaced.id == first.id and conversation.title == threads.title_from(replaced.content)
 
 
-AnswerSource: TypeAlias = "Generation | StoredAnswer"  # a Generation may be another server's
+AnswerSource = Generation | StoredAnswer  # a Generation may copy another server's
 
 
 @dataclass(slots=True)

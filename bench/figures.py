@@ -18,6 +18,9 @@ class Measurement:
     wall_s: float
     cpu_s: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    # Per watched process: in the second its busiest thread ran most, the shares it ran and
+    # waited for a core (procstat.BusiestSecond).
+    busiest_second: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def client_cpu_s(self) -> float:
@@ -52,6 +55,10 @@ def _resources(measurement: Measurement, tokens: int) -> dict[str, Any]:
             name: _per_thousand(cpu, tokens) for name, cpu in measurement.cpu_s.items()
         },
         "peak_rss_mb": measurement.peak_rss_mb,
+        "busiest_second": {
+            name: {"ran": ran, "waited": waited}
+            for name, (ran, waited) in measurement.busiest_second.items()
+        },
         "client_cpu_s": measurement.client_cpu_s,
         "client_processes": len(measurement.results),
         "client_busiest_core_share": measurement.client_busiest,

@@ -33,7 +33,7 @@ from bench.processes import (
     simulator_argv,
     wait_ready,
 )
-from bench.procstat import RssSampler, cpu_seconds, process_tree, rss_mb
+from bench.procstat import BusiestSecond, RssSampler, cpu_seconds, process_tree, rss_mb
 from bench.seed import seed_database
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,10 @@ async def _measure(
         samplers = {
             name: await stack.enter_async_context(RssSampler(tree)) for name, tree in trees.items()
         }
+        seconds = {
+            name: await stack.enter_async_context(BusiestSecond(service.pid))
+            for name, service in watched.items()
+        }
         started = time.perf_counter()
         results = await group.run(limit)
         wall = time.perf_counter() - started
@@ -163,6 +167,7 @@ async def _measure(
         wall_s=wall,
         cpu_s={name: cpu_seconds(tree) - before[name] for name, tree in trees.items()},
         peak_rss_mb={name: sampler.peak_mb for name, sampler in samplers.items()},
+        busiest_second={name: (second.ran, second.waited) for name, second in seconds.items()},
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 from pathlib import Path
 
@@ -40,6 +41,66 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = _stat_fields(pid)
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / _TICKS
+
+
+def thread_times(pid: int) -> dict[int, tuple[float, float]]:
+    """Seconds each thread of `pid` has run, and waited for a core while runnable, so far
+    (from schedstat; empty where the kernel keeps none)."""
+    times: dict[int, tuple[float, float]] = {}
+    with contextlib.suppress(OSError):
+        for task in (_PROC / str(pid) / "task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                ran, waited = (task / "schedstat").read_text().split()[:2]
+                times[int(task.name)] = (int(ran) / 1e9, int(waited) / 1e9)
+    return times
+
+
+def busiest_thread(
+    before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]], wall_s: float
+) -> tuple[float, float]:
+    """The thread that ran most between two `thread_times` readings: the shares of `wall_s`
+    it ran and waited for a core."""
+    spans = [
+        (ran - before.get(tid, (0.0, 0.0))[0], waited - before.get(tid, (0.0, 0.0))[1])
+        for tid, (ran, waited) in after.items()
+    ]
+    if not spans or wall_s <= 0:
+        return (math.nan, math.nan)
+    ran, waited = max(spans)
+    return (ran / wall_s, waited / wall_s)
+
+
+class BusiestSecond:
+    """Finds the second in which a process's busiest thread ran most, and how long it waited
+    for a core then. A one-threaded server that ran near 100% was limited by its own work; one
+    that waited long, by the machine (other processes had the cores)."""
+
+    def __init__(self, pid: int, interval: float = 1.0) -> None:
+        self._pid = pid
+        self._interval = interval
+        self.ran, self.waited = math.nan, math.nan
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> BusiestSecond:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        before, since = thread_times(self._pid), loop.time()
+        while True:
+            await asyncio.sleep(self._interval)
+            after, now = thread_times(self._pid), loop.time()
+            ran, waited = busiest_thread(before, after, now - since)
+            if math.isnan(self.ran) or ran > self.ran:
+                self.ran, self.waited = ran, waited
+            before, since = after, now
 
 
 def _status_kib(pid: int, key: str) -> int:

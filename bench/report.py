@@ -132,6 +132,12 @@ def _streams_rows(run: Results) -> list[Row]:
             "MB",
         ),
         (
+            f"C={count} busiest second of a thread (server | sim)",
+            _busiest(relay, "server"),
+            _busiest(direct, "simulator") if direct_ok else "",
+            "",
+        ),
+        (
             f"C={count} client CPU-s (busiest core %)",
             _client(relay),
             _client(direct) if direct_ok else "",
@@ -178,7 +184,21 @@ def _floor_rows(run: Results) -> list[Row]:
             0,
             "MB",
         ),
+        (
+            f"C={count} busiest second of a thread (server | floor)",
+            _busiest(relay, "server"),
+            _busiest(floor, "server"),
+            "",
+        ),
     ]
+
+
+def _busiest(figures: Results, process: str) -> str:
+    """How much of its busiest second the process's busiest thread ran, and waited for a core."""
+    second = figures.get("busiest_second", {}).get(process)
+    if not second or math.isnan(second["ran"]):
+        return "n/a"
+    return f"{second['ran'] * 100:.0f}% ran, {second['waited'] * 100:.0f}% waited"
 
 
 def _client(figures: Results) -> str:

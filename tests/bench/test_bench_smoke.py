@@ -1,11 +1,15 @@
-"""The benchmark's own parts: the lean client's HTTP/SSE parsing and the percentile helper."""
+"""The benchmark's own parts: the lean client's HTTP/SSE parsing, the percentile helper and the
+readings of a process's threads."""
 
 import asyncio
 import math
+import os
+import threading
 
 import pytest
 
 from bench.client import ChunkedDecoder, _Protocol
+from bench.procstat import BusiestSecond, busiest_thread
 from bench.sse import SseParser
 from bench.stats import percentile, summarize
 
@@ -109,3 +113,30 @@ async def test_protocol_reads_a_second_response_on_the_same_connection():
     protocol.data_received(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno")
     assert await asyncio.wait_for(done, 1) == 404
     assert (first, second) == ([b"ok"], [b"no"])
+
+
+def test_busiest_thread_is_the_one_that_ran_most_with_its_wait():
+    before = {1: (10.0, 1.0), 2: (5.0, 0.0)}
+    after = {1: (10.2, 1.1), 2: (5.9, 0.3), 3: (0.1, 0.0)}  # thread 3 started in between
+    ran, waited = busiest_thread(before, after, 1.0)
+    assert (ran, waited) == (pytest.approx(0.9), pytest.approx(0.3))
+    assert all(math.isnan(share) for share in busiest_thread(before, {}, 1.0))
+
+
+async def test_busiest_second_sees_a_spinning_thread():
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    spinner = threading.Thread(target=spin)
+    async with BusiestSecond(os.getpid(), interval=0.2) as second:
+        spinner.start()
+        try:
+            await asyncio.sleep(0.7)
+        finally:
+            stop.set()
+            spinner.join()
+    assert second.ran > 0.25  # a spinning thread runs most of each interval, even on a busy machine
+    assert 0 <= second.waited <= 1

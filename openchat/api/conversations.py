@@ -16,9 +16,12 @@ from openchat.api.schemas import (
     ErrorOut,
     MessageOut,
 )
+from openchat.api.strict_json import StrictJsonRoute
 from openchat.domain import ConversationPatch
 
-router = APIRouter(tags=["conversations"], responses={404: {"model": ErrorOut}})
+router = APIRouter(
+    tags=["conversations"], responses={404: {"model": ErrorOut}}, route_class=StrictJsonRoute
+)
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationOut)

@@ -15,9 +15,12 @@ from openchat.api.schemas import (
     MessageOut,
     RegenerateRequest,
 )
+from openchat.api.strict_json import StrictJsonRoute
 
 router = APIRouter(
-    tags=["messages"], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+    tags=["messages"],
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    route_class=StrictJsonRoute,
 )
 
 

@@ -179,6 +179,46 @@ def test_a_body_that_is_not_json_is_a_422_that_does_not_repeat_it(api: httpx.Cli
     assert api.get(messages).json()["data"] == []
 
 
+# JSON the standard library reads but no column stores, or a 422 cannot repeat.
+NOT_STRICT_JSON = (
+    b'{"title": "\\ud800"}',  # half a surrogate pair
+    b'{"title": NaN}',
+    b'{"title": Infinity}',
+    b'{"title": 1e999}',  # too large for a float
+    b'{"title": "caf\xe9"}',  # Latin-1, not UTF-8
+    b'{"title": "ok", "unknown": -Infinity}',
+    b"[" * 5000 + b"]" * 5000,  # nested deeper than any body needs
+)
+
+
+def test_every_body_is_read_as_strict_json(api: httpx.Client, server: AppServer):
+    conversation = new_conversation(api)
+    cid = conversation["id"]
+    question = post_message(api, cid, "hi [[sim tokens=2]]")
+    api.get(f"/conversations/{cid}/stream")  # read to the answer's end
+    before = api.get(f"/conversations/{cid}").json()
+    bodies = {
+        ("POST", "/conversations"): NOT_STRICT_JSON,
+        ("PATCH", f"/conversations/{cid}"): NOT_STRICT_JSON,
+        ("POST", f"/conversations/{cid}/regenerate"): [
+            body.replace(b'"title"', b'"model"') for body in NOT_STRICT_JSON
+        ],
+        ("POST", f"/conversations/{cid}/messages/{question['id']}/edit"): [
+            body.replace(b'"title"', b'"message"') for body in NOT_STRICT_JSON
+        ],
+    }
+    for (method, path), variants in bodies.items():
+        for body in variants:
+            response = api.request(
+                method, path, content=body, headers={"content-type": "application/json"}
+            )
+            assert response.status_code == 422, (method, path, body[:30])
+            assert response.json()["detail"][0]["type"] == "json_invalid"
+            assert len(response.content) < 500  # where and why, not the body again
+    assert "Unexpected" not in server.log()
+    assert api.get(f"/conversations/{cid}").json() == before
+
+
 def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(
     api: httpx.Client, server: AppServer
 ):

@@ -1,6 +1,6 @@
 """The outer guard, one ASGI layer so streamed frames pass through one wrapper, not three:
 security headers on every answer, a request body limit, the refusal of other sites' requests
-(see cross_site), and a last resort that turns an unexpected exception into a plain 500 with
+(see cross_site) and of NUL characters in the address, and a last resort that turns an unexpected exception into a plain 500 with
 nothing leaked."""
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
 
 
 class Guard:
-    """Security headers, a body size limit (413), other sites' requests refused (403), and a
-    500 that says nothing of its cause."""
+    """Security headers, a body size limit (413), other sites' requests refused (403), NUL
+    characters refused in the address (400), and a 500 that says nothing of its cause."""
 
     def __init__(
         self, app: ASGIApp, max_body_bytes: int, allowed_origins: Iterable[str] = ()
@@ -98,6 +98,10 @@ class Guard:
             return
         if self.cross_site.refuses(scope):
             await _send_json(send, 403, REFUSED)
+            return
+        # No id or search holds one, PostgreSQL refuses it in text, and SQLite ends text there.
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _send_json(send, 400, "The address must not contain NUL characters.")
             return
         extra = (
             ALWAYS

@@ -194,6 +194,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, conversation_id = raw.split("|", 1)
+        if "\x00" in conversation_id:  # PostgreSQL refuses it in text
+            raise ValueError("NUL in the cursor")
         return datetime.fromisoformat(moment), conversation_id
     except ValueError as error:
         raise BadRequest("The cursor is not valid; start again without it.") from error

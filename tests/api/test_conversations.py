@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import time
 from collections.abc import Callable
@@ -361,6 +362,21 @@ def test_odd_input_is_a_4xx_never_a_500(api: httpx.Client):
     )
     assert api.patch(f"/conversations/{cid}", json={"title": "a\x00b"}).status_code == 422
     assert api.post("/conversations", json={"system_prompt": "\x00"}).status_code == 422
+    nul_cursor = base64.urlsafe_b64encode(b"2026-11-27T05:06:58+00:00|\x00").decode()
+    for method, path in [
+        ("GET", "/conversations/%00"),
+        ("PATCH", "/conversations/a%00b"),
+        ("DELETE", "/conversations/a%00b"),
+        ("GET", "/conversations/a%00b/stream"),
+        ("POST", "/conversations/a%00b/messages"),
+        ("GET", "/conversations?q=%00"),
+        ("GET", "/conversations?q=a%00zzz"),
+    ]:
+        response = api.request(method, path, json={"title": "x", "message": "x"})
+        assert response.status_code == 400, (method, path)
+        assert response.json() == {"detail": "The address must not contain NUL characters."}
+    response = api.get("/conversations", params={"cursor": nul_cursor})
+    assert response.status_code == 400 and "cursor" in response.json()["detail"]
     post_message(api, cid, "hi [[sim tokens=2]]")
     for header in ("²", "9" * 5000, "-3", "abc"):
         response = api.get(

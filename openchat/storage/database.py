@@ -222,7 +222,13 @@ class PooledDatabase:
         await self._engine.dispose()
 
 
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own lower() changes only A to Z: a title search for "Привет" found no "Привет".
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     for pragma in (
         "PRAGMA journal_mode=WAL",

@@ -59,6 +59,18 @@ def test_a_new_message_moves_a_conversation_to_the_top(api: httpx.Client):
     assert listed[0]["id"] == first["id"]
 
 
+def test_search_ignores_case_in_every_alphabet(api: httpx.Client):
+    tag = unique()
+    titles = {"Привет мир": "ПРИВЕТ", "100% Ünïcode_x": "ünï", "Café olé": "CAFÉ", "Ωmega": "ω"}
+    created = {new_conversation(api, title=f"{title} {tag}")["id"]: title for title in titles}
+    for title, query in titles.items():
+        for asked in (title.split()[0], query):
+            found = api.get("/conversations", params={"q": f"{asked}"}).json()["data"]
+            assert [created.get(row["id"]) for row in found if row["id"] in created] == [title], (
+                asked
+            )
+
+
 def test_title_is_set_from_the_first_message(api: httpx.Client):
     conversation = new_conversation(api)
     post_message(api, conversation["id"], "How do   tides work?\nPlease explain.")

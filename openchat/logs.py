@@ -11,12 +11,24 @@ from __future__ import annotations
 import logging
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r"})
+
+
+class OneLineFormatter(logging.Formatter):
+    """LOG_FORMAT with a message's line breaks written as `\\n` and `\\r`: a record is one
+    line, whatever text from a request (a path, a name) its message holds, so none can pass
+    for a line of its own. A traceback, added after the message, keeps its lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).translate(LINE_BREAKS)
 
 
 def configure_logging(level: str) -> None:
-    """Log to standard error at `level`, in LOG_FORMAT."""
+    """Log to standard error at `level`, one line a record (OneLineFormatter)."""
     logging._srcfile = None  # no caller lookup: the format has no file, line or function
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -27,8 +28,21 @@ def _no_nul(text: str) -> str:
 
 
 NoNul = AfterValidator(_no_nul)
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line_name(text: str) -> str:
+    # A model id is a name (`openai/gpt-4o-mini`, `llama3.1:8b`); it is logged, so a line
+    # break in it would write a line of its own.
+    if CONTROL_CHARACTER.search(text):
+        raise ValueError("a model id must not contain control characters such as line breaks")
+    return text
+
+
 ModelId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line_name),
 ]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul

@@ -374,6 +374,16 @@ def test_odd_input_is_a_4xx_never_a_500(api: httpx.Client):
     )
     assert api.patch(f"/conversations/{cid}", json={"title": "a\x00b"}).status_code == 422
     assert api.post("/conversations", json={"system_prompt": "\x00"}).status_code == 422
+    for model in ("m\n2026-11-27 05:00:00,000 CRITICAL forged", "m\r\nX-Evil: 1", "a\tb"):
+        for method, path, body in [
+            ("POST", "/conversations", {"default_model": model}),
+            ("PATCH", f"/conversations/{cid}", {"default_model": model}),
+            ("POST", f"/conversations/{cid}/messages", {"message": "hi", "model": model}),
+            ("POST", f"/conversations/{cid}/regenerate", {"model": model}),
+        ]:
+            response = api.request(method, path, json=body)
+            assert response.status_code == 422, (method, path, model)
+            assert "control characters" in response.json()["detail"][0]["msg"]
     nul_cursor = base64.urlsafe_b64encode(b"2026-11-27T05:06:58+00:00|\x00").decode()
     for method, path in [
         ("GET", "/conversations/%00"),

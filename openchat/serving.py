@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import signal
 import socket
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -61,13 +63,26 @@ def serve(app: Any, host: str, port: int, **options: Any) -> None:
         address, bound_port = sock.getsockname()[:2]
         shown = f"[{address}]" if sock.family == socket.AF_INET6 else address
         log.info("Listening on http://%s:%d", shown, bound_port)
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again for the handler it found,
+    # which by default ends the process on the spot: what encloses this call (`openchat
+    # demo`'s simulator) would be left running. Here it ends the call, as Ctrl+C does.
+    previous = signal.signal(signal.SIGTERM, _stopped)
     try:
         uvicorn.Server(config).run(sockets=sockets)
-    except KeyboardInterrupt:  # Ctrl+C: uvicorn has shut down gracefully, then re-raised it
+    except (KeyboardInterrupt, Stopped):  # raised again once uvicorn has shut down gracefully
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         for sock in sockets:
             sock.close()
+
+
+class Stopped(Exception):
+    """SIGTERM came: the server has shut down."""
+
+
+def _stopped(_signal: int, _frame: FrameType | None) -> None:
+    raise Stopped
 
 
 def bind(host: str, port: int) -> list[socket.socket]:

@@ -1,13 +1,17 @@
 """The server's event loop and its sockets: a listening socket that accepts every waiting
 connection on each turn of a busy loop, hands each to uvloop, and stops and resumes cleanly;
-binding to every address of a host; a clean Ctrl+C."""
+binding to every address of a host; a clean Ctrl+C, and a SIGTERM that stops `openchat demo`'s
+simulator too."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,7 +21,8 @@ import pytest
 
 from openchat import serving
 from openchat.serving import BatchAcceptServer, new_event_loop
-from tests.servers import AppServer
+from openchat.simulator.runner import free_port, wait_until_ready
+from tests.servers import ROOT, AppServer
 
 BURST = 50
 TURN_SECONDS = 0.01  # each turn of the loop is kept this busy, as under load
@@ -204,3 +209,22 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path):
     assert "Application shutdown complete" in log
     assert "Traceback" not in log
     assert f"Listening on http://127.0.0.1:{server.port}" in log
+
+
+def test_sigterm_stops_the_demo_and_its_simulator(tmp_path: Path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'openchat.db'}"}
+    command = [sys.executable, "-m", "openchat", "demo", "--port", str(port)]
+    with (tmp_path / "demo.log").open("wb") as log:
+        demo = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_until_ready(demo, f"http://127.0.0.1:{port}/health", 30)
+        children = Path(f"/proc/{demo.pid}/task/{demo.pid}/children").read_text().split()
+        assert len(children) == 1  # the simulator
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=15) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert not Path(f"/proc/{children[0]}").exists()
+    assert "Application shutdown complete" in (tmp_path / "demo.log").read_text()

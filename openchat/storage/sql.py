@@ -298,6 +298,8 @@ class SqlChatStore:
             )
             if value is not None
         }
+        if not values:  # nothing changes, and the chat keeps its place in the list
+            return await self.get_conversation(owner_id, conversation_id)
         values["updated_at"] = now()
         async with self._db.begin() as connection:
             result = await connection.execute(

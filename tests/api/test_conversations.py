@@ -92,6 +92,10 @@ def test_patch_renames_and_sets_fields(api: httpx.Client):
         "x/y",
     )
     assert body["updated_at"] >= conversation["updated_at"]
+    for nothing in ({}, {"title": None}):
+        unchanged = api.patch(f"/conversations/{conversation['id']}", json=nothing)
+        assert unchanged.status_code == 200 and unchanged.json() == body
+    assert api.patch("/conversations/nope", json={}).status_code == 404
 
 
 def test_delete_removes_the_conversation_and_its_messages(api: httpx.Client):

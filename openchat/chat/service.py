@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from openchat.chat import threads
-from openchat.chat.answers import AnswerWriter, StreamChat
+from openchat.chat.answers import SERVER_STOPPED, AnswerWriter, StreamChat
 from openchat.chat.events import ANSWER_ID_SPAN, start_payload
 from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
@@ -563,7 +563,7 @@ class ChatService:
             datetime.now(UTC) - timedelta(seconds=self._stale_after) if self._shared else None
         )
         try:
-            interrupted = await self._store.mark_streaming_interrupted(stale_before)
+            interrupted = await self._store.mark_streaming_interrupted(stale_before, SERVER_STOPPED)
         except Exception as error:
             if at_start:  # the database is not usable: the server cannot start
                 raise

@@ -397,13 +397,15 @@ class SqlChatStore:
         written = {name: parameters[f"new_{name}"] for name in ANSWER_VALUES}
         return _message(SimpleNamespace(**row._asdict(), **written))
 
-    async def mark_streaming_interrupted(self, stale_before: datetime | None = None) -> int:
+    async def mark_streaming_interrupted(
+        self, stale_before: datetime | None = None, error: str | None = None
+    ) -> int:
         statement = update(messages).where(messages.c.status == "streaming")
         if stale_before is not None:  # a row from a server older than alive_at: its creation
             alive = func.coalesce(messages.c.alive_at, messages.c.created_at)
             statement = statement.where(alive < stale_before)
         async with self._db.begin() as connection:
-            result = await connection.execute(statement.values(status="interrupted"))
+            result = await connection.execute(statement.values(status="interrupted", error=error))
         return int(result.rowcount)
 
     @staticmethod

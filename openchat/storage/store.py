@@ -102,7 +102,10 @@ class ChatStore(Protocol):
     async def finish_answer(self, update: AnswerUpdate) -> Message:
         """Write an answer's final state and return it."""
 
-    async def mark_streaming_interrupted(self, stale_before: datetime | None = None) -> int:
-        """Answers a crashed server left `streaming` become `interrupted`: every one (None,
-        for a database only this process uses), or those whose last checkpoint is older than
-        `stale_before` (for a database several servers share). Returns how many."""
+    async def mark_streaming_interrupted(
+        self, stale_before: datetime | None = None, error: str | None = None
+    ) -> int:
+        """Answers a crashed server left `streaming` become `interrupted`, with `error` to
+        say why: every one (None, for a database only this process uses), or those whose last
+        checkpoint is older than `stale_before` (for a database several servers share).
+        Returns how many."""

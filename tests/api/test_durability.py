@@ -28,6 +28,9 @@ def test_sigkill_mid_answer_keeps_the_partial_text_as_interrupted(start_server):
         assert [m["role"] for m in messages] == ["user", "assistant"]
         answer = messages[1]
         assert answer["status"] == "interrupted"
+        assert answer["error"] == (
+            "The server stopped while this answer was being written. The partial answer is kept."
+        )  # as after a clean stop
         assert answer["content"].startswith(partial.text)
         replay = read_stream(api, conversation["id"])
         assert replay.last["status"] == "interrupted"

@@ -260,6 +260,9 @@ class ChatService:
             if earlier is not None:
                 return earlier
         if self._registry.running(conversation.id) is not None:
+            if replaced_id is not None:  # an edit of no message is a 404, whatever runs
+                stored = await self._store.list_messages(conversation.id)
+                _question_to_replace(stored, threads.current_thread(stored), replaced_id)
             raise Conflict(RUNNING)
         async with self._claimed(conversation.id):
             return await self._ask_claimed(

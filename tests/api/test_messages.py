@@ -225,6 +225,8 @@ def test_an_edit_is_refused_while_an_answer_runs_and_for_what_cannot_be_edited(
     edit = f"/conversations/{cid}/messages/{question['id']}/edit"
     busy = api.post(edit, json={"message": "faster"})
     assert busy.status_code == 409 and "still being written" in busy.json()["detail"]
+    no_message = api.post(f"/conversations/{cid}/messages/{unique()}/edit", json={"message": "x"})
+    assert no_message.status_code == 404, "an edit of no message is a 404 while an answer runs"
     api.post(f"/conversations/{cid}/stop")
     requests_before = len(completion_requests(sim))
 

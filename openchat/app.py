@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from openchat.api import OPENAPI_TAGS, ROUTERS
 from openchat.api.hot_routes import HotRoutes, check_routes
+from openchat.api.schemas import ErrorOut
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
@@ -93,6 +94,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's OpenTelemetry hooks look for a configured provider on every request (2 % of
         # an answer's instructions); Open Chat configures none.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # What the guard answers on every route (middleware.Guard).
+        responses={
+            400: {"model": ErrorOut, "description": "A NUL character in the address."},
+            403: {
+                "model": ErrorOut,
+                "description": "Asked by a page of another site (see CORS_ORIGINS).",
+            },
+            413: {"model": ErrorOut, "description": f"A body over {MAX_BODY_BYTES} bytes."},
+        },
     )
     app.state.settings = settings
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]

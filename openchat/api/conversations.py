@@ -34,7 +34,13 @@ async def create_conversation(
     return ConversationOut.from_domain(conversation)
 
 
-@router.get("/conversations", response_model=ConversationPage)
+@router.get(
+    "/conversations",
+    response_model=ConversationPage,
+    responses={
+        400: {"model": ErrorOut, "description": "A cursor that is not valid, or a NUL character."}
+    },
+)
 async def list_conversations(
     chat: ChatDep,
     owner: OwnerDep,

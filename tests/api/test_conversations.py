@@ -366,6 +366,9 @@ def test_openapi_describes_the_contract(api: httpx.Client):
     assert [p["name"] for p in post["parameters"]] == ["conversation_id"]
     for operation in (stream, post):
         assert "422" in operation["responses"]
+    for methods in paths.values():  # what the guard answers, anywhere
+        for operation in methods.values():
+            assert {"400", "403", "413"} <= set(operation["responses"])
     assert api.get("/docs").status_code == 200
 
 

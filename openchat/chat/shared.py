@@ -190,8 +190,11 @@ class SharedAnswers:
             taken = await self._client.set(
                 claim_key(conversation_id), holder, nx=True, px=self._lease_ms
             )
-        except RedisError as error:  # it may have been set all the same: the renewals drop it
-            self._dropping[conversation_id] = holder
+        except RedisError as error:
+            # It may have been set all the same (the reply was lost): drop it now, for the
+            # next try not to be a 409; else the renewals drop it once Redis answers.
+            if await self._drop_held(conversation_id, holder) is not None:
+                self._dropping[conversation_id] = holder
             raise Unavailable(UNREACHABLE) from error
         if not taken:  # unless the key is ours, set by a try whose reply was lost
             with contextlib.suppress(RedisError):
@@ -222,12 +225,18 @@ class SharedAnswers:
         held = self._held.pop(conversation_id, None)
         if held is None:
             return
-        try:
-            async with asyncio.timeout(RELEASE_WAIT):
-                await self._drop(keys=[claim_key(conversation_id)], args=[held.holder])
-        except (RedisError, TimeoutError) as error:
+        if (error := await self._drop_held(conversation_id, held.holder)) is not None:
             log.error("Could not release a claim in Redis (%s); retrying", type(error).__name__)
             self._dropping[conversation_id] = held.holder  # the renewals try again
+
+    async def _drop_held(self, conversation_id: str, holder: str) -> Exception | None:
+        """Drop the claim if `holder` holds it, waiting RELEASE_WAIT at most; what failed."""
+        try:
+            async with asyncio.timeout(RELEASE_WAIT):
+                await self._drop(keys=[claim_key(conversation_id)], args=[holder])
+        except (RedisError, TimeoutError) as error:
+            return error
+        return None
 
     async def ask_to_stop(self, claim: Claim, conversation_id: str) -> None:
         """Pass a stop on to the server writing the answer; Unavailable if none listens."""

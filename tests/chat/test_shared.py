@@ -98,6 +98,23 @@ async def test_a_late_drop_naming_or_renewal_leaves_a_newer_claim_alone(servers,
     await raw.aclose()
 
 
+async def test_a_claim_whose_reply_was_lost_is_dropped_at_once(servers, monkeypatch):
+    one, other = servers
+    chat = conversation()
+    taking = one._client.set
+
+    async def taken_but_reply_lost(*args: object, **kwargs: object) -> None:
+        await taking(*args, **kwargs)
+        raise redis.ConnectionError("the reply was lost")
+
+    monkeypatch.setattr(one._client, "set", taken_but_reply_lost)
+    with pytest.raises(Unavailable):
+        await one.claim(chat)
+    assert await other.claim(chat), "a claim no server knows of held the conversation"
+    assert chat not in one._dropping  # nothing left for the renewals to drop
+    await other.release(chat)
+
+
 @pytest.fixture
 async def restarting(
     redis_url: str,

@@ -1162,4 +1162,131 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal((await app.conversation(id)).default_model, models.default_model);
     assert.equal(requestedModel((await requestsFor(marker))[0]), models.default_model);
   });
+
+  scenario(
+    "on a phone, Esc in the drawer closes what is on top: a rename, a dialog, then the drawer",
+    async () => {
+      const chat = await app.api<{ id: string }>("POST", "/conversations", {
+        title: "Drawer Esc e2e",
+      });
+      const page = await open(app, { viewport: MOBILE });
+      await page.goto("/");
+      await composer(page).waitFor({ state: "visible" });
+      const drawerOpen = async () =>
+        (await page.locator(".app").getAttribute("data-drawer")) === "open";
+      await page.getByRole("button", { name: "Open sidebar" }).click();
+      await waitFor("the drawer to open", drawerOpen);
+
+      // Esc cancels a rename, saves nothing, and gives the focus back to Rename.
+      await conversationAction(page, "Drawer Esc e2e", "Rename");
+      const input = page.getByRole("textbox", { name: "Conversation title" });
+      await input.fill("Never saved e2e");
+      await input.press("Escape");
+      await input.waitFor({ state: "detached" });
+      await sidebar(page).getByRole("link", { name: "Drawer Esc e2e", exact: true }).waitFor();
+      assert.equal(await drawerOpen(), true, "Esc in the title field closed the drawer");
+      assert.equal(await focusedLabel(page), "Rename", "the focus is back on Rename");
+      await sleep(300);
+      assert.equal((await app.conversation(chat.id)).title, "Drawer Esc e2e");
+
+      // Enter saves, and the focus goes back to Rename too.
+      await conversationAction(page, "Drawer Esc e2e", "Rename");
+      await input.fill("Renamed in drawer e2e");
+      await input.press("Enter");
+      await sidebar(page)
+        .getByRole("link", { name: "Renamed in drawer e2e", exact: true })
+        .waitFor();
+      await waitFor("the new title to be stored", async () => {
+        return (await app.conversation(chat.id)).title === "Renamed in drawer e2e";
+      });
+      assert.equal(await focusedLabel(page), "Rename", "the focus is back on Rename");
+      assert.equal(await drawerOpen(), true);
+
+      // Esc closes the Delete dialog first, deleting nothing; the next Esc closes the drawer.
+      await conversationAction(page, "Renamed in drawer e2e", "Delete");
+      const dialog = page.getByRole("dialog", { name: "Delete chat?" });
+      await dialog.waitFor({ state: "visible" });
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      assert.equal(await drawerOpen(), true, "Esc closed the drawer under the dialog");
+      assert.equal((await fetch(`${app.origin}/conversations/${chat.id}`)).status, 200);
+      await page.keyboard.press("Escape");
+      await waitFor("the drawer to close", async () => !(await drawerOpen()));
+    },
+  );
+
+  scenario("message actions show their whole hover background and focus ring", async () => {
+    for (const viewport of [undefined, MOBILE]) {
+      const page = await open(app, viewport ? { viewport } : {});
+      await page.goto("/");
+      await composer(page).fill("Action ring check [[sim tokens=5 tps=0]]");
+      await composer(page).press("Enter");
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const buttons = [
+        messages(page).first().getByRole("button", { name: "Edit message" }),
+        lastAnswer(page).getByRole("button", { name: "Copy", exact: true }),
+      ];
+      for (const button of buttons) {
+        await button.hover();
+        await button.focus();
+        assert.equal(await button.evaluate((node) => node.matches(":focus-visible")), true);
+        const box = await button.boundingBox();
+        assert.ok(box);
+        const clip = { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 };
+        const shot = () => page.screenshot({ clip, animations: "disabled" });
+        // The same pixels as with nothing clipped: the message's containment cuts nothing off.
+        const drawn = await shot();
+        const unclipped = await page.addStyleTag({
+          content: ".message { content-visibility: visible !important; }",
+        });
+        const whole = await shot();
+        await unclipped.evaluate((node) => (node as Element).remove());
+        const name = await button.getAttribute("aria-label");
+        assert.ok(
+          drawn.equals(whole),
+          `${name} is cut off at ${viewport ? "phone" : "desktop"} width`,
+        );
+      }
+    }
+  });
+
+  scenario(
+    "switching an edited message's version keeps the switch where it was on screen",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await send(page, "Hold place alpha [[sim tokens=2000 tps=0]]");
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const question = page.locator('[data-testid="message"][data-role="user"]').first();
+      await question.hover();
+      await question.getByRole("button", { name: "Edit message" }).click();
+      const editor = page.getByRole("textbox", { name: "Edit message" });
+      await editor.fill("Hold place bravo [[sim reply=echo]]");
+      await editor.press("Enter");
+      await waitFor("the answer to the edit", async () => {
+        return (await textOf(lastAnswer(page))) === "Hold place bravo";
+      });
+      await waitForStatus(lastAnswer(page), ["complete"]);
+
+      const steps = [
+        ["Previous version", "1 / 2"],
+        ["Next version", "2 / 2"],
+      ] as const;
+      for (const [name, position] of steps) {
+        const control = question.getByRole("button", { name });
+        const top = () => control.evaluate((node) => node.getBoundingClientRect().top);
+        const before = await top();
+        await control.click();
+        await waitFor(position, async () => {
+          return (await question.getByTestId("version-position").textContent()) === position;
+        });
+        await page.evaluate(
+          () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+        );
+        await sleep(200);
+        const after = await top();
+        assert.ok(Math.abs(after - before) <= 1, `${name} moved from ${before}px to ${after}px`);
+      }
+    },
+  );
 });

@@ -268,15 +268,17 @@ export function App() {
     focusOnOpen.current = ".sidebar__close";
     // Rendered open by now, and nothing in the stylesheet delays its visibility: focusable at once.
     document.querySelector<HTMLElement>(`.app__sidebar ${target}`)?.focus();
+    // On the document: after what is on top of the drawer (a dialog, a title being edited,
+    // a search to clear), which stops its own Esc, and before the chat's own, on the window,
+    // which leaves a handled Esc alone (so it does not also stop an answer).
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== "Escape") return;
-      // Captured first, so the same Esc does not also stop an answer.
+      if (event.key !== "Escape" || event.defaultPrevented) return;
       event.preventDefault();
       setDrawerOpen(false);
     };
-    window.addEventListener("keydown", onKeyDown, true);
+    document.addEventListener("keydown", onKeyDown);
     return () => {
-      window.removeEventListener("keydown", onKeyDown, true);
+      document.removeEventListener("keydown", onKeyDown);
       const asked = focusOnClose.current;
       focusOnClose.current = null;
       const next = asked ? document.querySelector<HTMLElement>(asked) : opener;

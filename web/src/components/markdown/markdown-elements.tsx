@@ -1,7 +1,10 @@
-/** How untrusted markdown elements render: safe links, click-to-load images, code blocks with a header. */
+/**
+ * How untrusted markdown elements render: safe links, click-to-load images, code blocks with
+ * a header, scrolling tables, and blocks of text in their own direction.
+ */
 import type { Element, ElementContent } from "hast";
-import { type ReactNode, useState } from "react";
-import type { Components } from "react-markdown";
+import { createElement, type ReactNode, useState } from "react";
+import type { Components, ExtraProps } from "react-markdown";
 import { CopyButton } from "@/components/copy-button";
 import { ImageIcon } from "@/components/icons";
 import { FootnoteRef } from "@/components/markdown/footnote-elements";
@@ -105,7 +108,36 @@ export function CodeBlock({ node, children }: { node?: Element; children?: React
   );
 }
 
+/** A table too wide for the column scrolls sideways, by keyboard too. */
+export function TableWrap({ children }: { children?: ReactNode }) {
+  return (
+    // A named section is a region, so a screen reader says what the focus is in.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard
+    <section className="table-wrap" tabIndex={0} aria-label="Table">
+      <table>{children}</table>
+    </section>
+  );
+}
+
+const TEXT_BLOCKS = [
+  ...["p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"],
+  ...["ul", "ol", "li", "th", "td"],
+] as const;
+
+/**
+ * Each block of text takes its direction from its own first letters, so a paragraph in
+ * Arabic or Hebrew reads right to left, whatever the language around it.
+ */
+const textBlocks = Object.fromEntries(
+  TEXT_BLOCKS.map((tag) => [
+    tag,
+    ({ node: _node, ...props }: ExtraProps & Record<string, unknown>) =>
+      createElement(tag, { ...props, dir: "auto" }),
+  ]),
+) as Components;
+
 export const markdownComponents: Components = {
+  ...textBlocks,
   a: ({ href, children }) => <SafeLink href={href}>{children}</SafeLink>,
   img: ({ src, alt }) => (
     <ImagePlaceholder src={typeof src === "string" ? src : undefined} alt={alt} />
@@ -115,9 +147,5 @@ export const markdownComponents: Components = {
     const number = node?.properties?.dataFootnoteRef;
     return typeof number === "string" ? <FootnoteRef number={number} /> : <sup>{children}</sup>;
   },
-  table: ({ children }) => (
-    <div className="table-wrap">
-      <table>{children}</table>
-    </div>
-  ),
+  table: ({ children }) => <TableWrap>{children}</TableWrap>,
 };

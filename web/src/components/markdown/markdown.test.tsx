@@ -198,6 +198,34 @@ describe("Markdown sanitising", () => {
   });
 });
 
+describe("Markdown layout", () => {
+  it("lets each block of text take its own direction, so Arabic and Hebrew read right to left", () => {
+    const container = renderMarkdown(
+      [
+        "# عنوان",
+        "مرحبا بالعالم",
+        "> ציטוט",
+        "- פריט\n- item",
+        "1. أول",
+        "| عمود | col |\n|---|---|\n| خلية | cell |",
+        "- [x] مهمة",
+        "Text[^1]\n\n[^1]: הערה",
+      ].join("\n\n"),
+    );
+    const blocks = container.querySelectorAll("p, li, h1, blockquote, ul, ol, th, td");
+    expect(blocks.length).toBe(19);
+    for (const block of blocks) expect(block.getAttribute("dir"), block.outerHTML).toBe("auto");
+    expect(container.querySelector(".task-list-item")?.getAttribute("dir")).toBe("auto");
+  });
+
+  it("puts a table in a named region the keyboard can reach, to scroll it sideways", () => {
+    renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |");
+    const region = screen.getByRole("region", { name: "Table" });
+    expect(region.tabIndex).toBe(0);
+    expect(region.querySelector("table")).toBeTruthy();
+  });
+});
+
 describe("markdownSchema", () => {
   it("keeps on a sup only a numeric data-footnote-ref", () => {
     const tree: HastRoot = {

@@ -185,9 +185,9 @@ function Footnotes({
 }) {
   return (
     <section className="footnotes" aria-label="Footnotes">
-      <ol>
+      <ol dir="auto">
         {notes.map((note) => (
-          <li key={note.number} id={footnoteId(ids, note.number)} value={note.number}>
+          <li key={note.number} id={footnoteId(ids, note.number)} value={note.number} dir="auto">
             <MarkdownBlock
               source={note.source}
               math={math}

@@ -69,7 +69,7 @@ export function ChatView({
   const composer = useRef<ComposerHandle>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
-  const { atBottom, scrollToBottom } = useStickToBottom(scroller, content);
+  const { atBottom, scrollToBottom, release } = useStickToBottom(scroller, content);
 
   const setThread = useCallback(
     (change: (messages: Message[]) => Message[]) =>
@@ -314,6 +314,7 @@ export function ChatView({
           onSend={send}
           onStop={stop}
           autoFocus
+          conversationId={conversationId}
         />
       }
     >
@@ -347,6 +348,7 @@ export function ChatView({
             connection={state.connection}
             controls={controls}
             scroller={scroller}
+            onHoldView={release}
             earlierAnswers={conversation.earlierAnswers}
             earlierBranches={conversation.earlierBranches}
           />

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { Composer } from "@/features/chat/composer";
 
@@ -36,5 +36,36 @@ describe("Composer", () => {
     fireEvent.change(box, { target: { value: "next" } });
     fireEvent.keyDown(box, { key: "Enter" });
     expect(onSend).not.toHaveBeenCalled();
+  });
+});
+
+describe("Composer: drafts and direction", () => {
+  it("keeps each conversation's unsent text until it is sent", () => {
+    const onSend = vi.fn();
+    const box = () => screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
+    const shown = (id: string) =>
+      render(
+        <Composer busy={false} onSend={onSend} onStop={() => undefined} conversationId={id} />,
+      );
+
+    const first = shown("c1");
+    fireEvent.change(box(), { target: { value: "Half a thought" } });
+    first.unmount();
+    const second = shown("c2");
+    expect(box().value).toBe("");
+    second.unmount();
+
+    shown("c1");
+    expect(box().value).toBe("Half a thought");
+    fireEvent.keyDown(box(), { key: "Enter" });
+    expect(onSend).toHaveBeenCalledWith("Half a thought");
+    cleanup();
+    shown("c1");
+    expect(box().value).toBe("");
+  });
+
+  it("takes its direction from the text typed in it", () => {
+    render(<Composer busy={false} onSend={() => undefined} onStop={() => undefined} />);
+    expect(screen.getByRole("textbox", { name: "Message" }).getAttribute("dir")).toBe("auto");
   });
 });

@@ -1,6 +1,15 @@
 /** The message box: Enter sends, Shift+Enter adds a line, it grows with the text; Stop while answering. */
-import { type FormEvent, memo, type Ref, useImperativeHandle, useRef, useState } from "react";
+import {
+  type FormEvent,
+  memo,
+  type Ref,
+  useEffect,
+  useImperativeHandle,
+  useRef,
+  useState,
+} from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/icons";
+import { draftOf, keepDraft } from "@/features/chat/drafts";
 import { isComposing } from "@/lib/composing";
 import { ARIA_KEYS } from "@/lib/shortcuts";
 import { useFittedHeight } from "@/lib/use-fitted-height";
@@ -21,6 +30,8 @@ interface ComposerProps {
   onStop: () => void;
   placeholder?: string;
   autoFocus?: boolean;
+  /** The conversation whose unsent text the box keeps, to show again when it comes back. */
+  conversationId?: string;
 }
 
 const MAX_HEIGHT_PX = 240;
@@ -34,9 +45,20 @@ export const Composer = memo(function Composer({
   onStop,
   placeholder = "Message Open Chat",
   autoFocus = false,
+  conversationId,
 }: ComposerProps) {
-  const [text, setText] = useState("");
+  const [text, setText] = useState(() => (conversationId ? draftOf(conversationId) : ""));
   const area = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (conversationId) keepDraft(conversationId, text);
+  }, [conversationId, text]);
+
+  // A draft found again is carried on from its end.
+  useEffect(() => {
+    const node = area.current;
+    if (node?.value) node.setSelectionRange(node.value.length, node.value.length);
+  }, []);
 
   useImperativeHandle(ref, () => ({
     focus: () => area.current?.focus(),
@@ -72,6 +94,7 @@ export const Composer = memo(function Composer({
         aria-keyshortcuts={ARIA_KEYS.typeMessage}
         placeholder={placeholder}
         rows={1}
+        dir="auto"
         value={text}
         // biome-ignore lint/a11y/noAutofocus: the message box is where a chat starts
         autoFocus={autoFocus}

@@ -164,6 +164,13 @@ describe("MessageItem", () => {
     expect(content.textContent).toBe("<b>bold?</b>");
   });
 
+  it("lets a question and its editor take their direction from the text", () => {
+    show(answer({ id: "u1", role: "user", content: "שלום לכולם", usage: null }));
+    expect(screen.getByTestId("message-content").getAttribute("dir")).toBe("auto");
+    fireEvent.click(screen.getByRole("button", { name: "Edit message" }));
+    expect(screen.getByRole("textbox", { name: "Edit message" }).getAttribute("dir")).toBe("auto");
+  });
+
   it("edits a message the person wrote: Enter sends the new text, Esc keeps the old", async () => {
     const question = answer({ id: "u1", role: "user", content: "Hello there", usage: null });
     const handlers = show(question);

@@ -50,12 +50,16 @@ interface MessageItemProps {
   controls: MessageControls;
   /** The answers this one replaced (Regenerate), oldest first; this one is the newest. */
   earlier?: readonly Message[];
+  /** The id of the thread's last message. When it changes (a message sent or edited, an
+   * answer regenerated) the newest version is back on view: the one the server builds on. */
+  threadEnd?: string;
   /** For an edited message: the id of its newest version, which of its `versionCount`
    * versions is on view, and how to pick another (-1: the newest). */
   versionOf?: string;
   versionIndex?: number;
   versionCount?: number;
-  onPickVersion?: (id: string, index: number) => void;
+  /** `control`: the switch used, which keeps its place on screen. */
+  onPickVersion?: (id: string, index: number, control: HTMLElement) => void;
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
@@ -113,7 +117,7 @@ function UserMessage({
         />
       ) : (
         <>
-          <div className="message__bubble" data-testid="message-content">
+          <div className="message__bubble" data-testid="message-content" dir="auto">
             {message.content}
           </div>
           <div className="message__actions message__actions--user">
@@ -122,7 +126,9 @@ function UserMessage({
                 of="your message"
                 index={versionIndex}
                 count={versionCount}
-                onPick={(at) => onPickVersion(versionOf, at === versionCount - 1 ? -1 : at)}
+                onPick={(at, control) =>
+                  onPickVersion(versionOf, at === versionCount - 1 ? -1 : at, control)
+                }
                 disabled={busy}
               />
             )}
@@ -202,6 +208,7 @@ function MessageEditor({
         className="message-editor__input"
         aria-label="Edit message"
         aria-describedby={hint}
+        dir="auto"
         value={value}
         rows={1}
         readOnly={sending}
@@ -240,11 +247,16 @@ function AssistantMessage({
   connection,
   controls,
   earlier,
+  threadEnd,
 }: MessageItemProps) {
   const count = (earlier?.length ?? 0) + 1;
-  // Which version is on view (null: the newest). A new version is a new item, so the
-  // choice never outlives a regenerate.
+  // Which version is on view (null: the newest), until the thread goes on from the newest.
   const [picked, setPicked] = useState<number | null>(null);
+  const [pickedAt, setPickedAt] = useState(threadEnd);
+  if (pickedAt !== threadEnd) {
+    setPickedAt(threadEnd);
+    setPicked(null);
+  }
   const index = picked !== null && picked < count - 1 ? picked : count - 1;
   const newest = index === count - 1;
   const shown = newest ? message : (earlier?.[index] ?? message);
@@ -369,7 +381,8 @@ function VersionSwitch({
   of: string;
   index: number;
   count: number;
-  onPick: (index: number) => void;
+  /** `control`: the button used. */
+  onPick: (index: number, control: HTMLElement) => void;
   /** Shown, but not to be used (an answer is being written). */
   disabled?: boolean;
 }) {
@@ -378,8 +391,8 @@ function VersionSwitch({
   // Said aloud when the reader moves, not when the view goes back to the newest by itself
   // (a message sent): a live region speaks whenever its text changes.
   const [spoken, setSpoken] = useState("");
-  const pick = (to: number) => {
-    onPick(to);
+  const pick = (to: number, control: HTMLElement) => {
+    onPick(to, control);
     setSpoken(`Version ${to + 1} of ${count}`);
   };
   return (
@@ -395,8 +408,8 @@ function VersionSwitch({
         title="Previous version"
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
         aria-disabled={first || undefined}
-        onClick={() => {
-          if (!first) pick(index - 1);
+        onClick={(event) => {
+          if (!first) pick(index - 1, event.currentTarget);
         }}
       >
         <ChevronLeftIcon size={16} />
@@ -417,8 +430,8 @@ function VersionSwitch({
         title="Next version"
         // aria-disabled rather than disabled, so the focus stays on the button at either end.
         aria-disabled={last || undefined}
-        onClick={() => {
-          if (!last) pick(index + 1);
+        onClick={(event) => {
+          if (!last) pick(index + 1, event.currentTarget);
         }}
       >
         <ChevronRightIcon size={16} />

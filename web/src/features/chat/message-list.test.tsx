@@ -36,7 +36,11 @@ function stored(): Message[] {
   return all;
 }
 
-function show(messages: Message[], branches: ReturnType<typeof splitVersions>["branches"]) {
+function show(
+  messages: Message[],
+  branches: ReturnType<typeof splitVersions>["branches"],
+  earlier?: ReturnType<typeof splitVersions>["earlier"],
+) {
   const scroller = createRef<HTMLDivElement>();
   const list = (thread: Message[]) => (
     <Suspense fallback={null}>
@@ -49,6 +53,7 @@ function show(messages: Message[], branches: ReturnType<typeof splitVersions>["b
           controls={controls}
           scroller={scroller}
           earlierBranches={branches}
+          earlierAnswers={earlier}
         />
       </div>
     </Suspense>
@@ -94,5 +99,24 @@ describe("MessageList: the versions of an edited message", () => {
     rerender([...thread, message("local-1", "user")]);
     expect(screen.getByText("text of u35e")).toBeTruthy();
     expect(screen.queryByText("text of u60")).toBeNull();
+  });
+});
+
+describe("MessageList: the versions of a regenerated answer", () => {
+  it("shows the newest version again once the thread goes on, as the server builds on it", () => {
+    const { thread, earlier, branches } = splitVersions([
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("a1b", "assistant", "u1"),
+    ]);
+    const rerender = show(thread, branches, earlier);
+    const answer = () => screen.getAllByTestId("message")[1];
+    fireEvent.click(within(answer()).getByRole("button", { name: "Previous version" }));
+    expect(within(answer()).getByTestId("version-position").textContent).toBe("1 / 2");
+    expect(contents()).toEqual(["text of u1", "text of a1"]);
+
+    rerender([...thread, message("local-1", "user")]);
+    expect(within(answer()).getByTestId("version-position").textContent).toBe("2 / 2");
+    expect(contents()).toEqual(["text of u1", "text of a1b", "text of local-1"]);
   });
 });

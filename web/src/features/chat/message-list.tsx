@@ -34,6 +34,8 @@ interface MessageListProps {
   connection: Connection;
   controls: MessageControls;
   scroller: RefObject<HTMLElement | null>;
+  /** Stops the view following the newest message: a version switched keeps its place. */
+  onHoldView?: () => void;
   /** Earlier versions of regenerated answers, by the user message they answer. */
   earlierAnswers?: EarlierAnswers;
   /** What edits replaced, by the edited message: shown in its place when picked. */
@@ -47,6 +49,7 @@ export function MessageList({
   connection,
   controls,
   scroller,
+  onHoldView,
   earlierAnswers,
   earlierBranches,
 }: MessageListProps) {
@@ -62,10 +65,24 @@ export function MessageList({
     setPickedAt(lastId);
     setPicked(null);
   }
+  // The switch used, and where it was on screen: the thread after it changes, not the switch.
+  const held = useRef<{ control: HTMLElement; top: number } | null>(null);
   const pickVersion = useCallback(
-    (id: string, index: number) => setPicked(index < 0 ? null : { id, index }),
-    [],
+    (id: string, index: number, control: HTMLElement) => {
+      held.current = { control, top: control.getBoundingClientRect().top };
+      onHoldView?.();
+      setPicked(index < 0 ? null : { id, index });
+    },
+    [onHoldView],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each version switched
+  useLayoutEffect(() => {
+    const root = scroller.current;
+    const hold = held.current;
+    held.current = null;
+    if (!root || !hold?.control.isConnected) return;
+    root.scrollTop += hold.control.getBoundingClientRect().top - hold.top;
+  }, [picked, scroller]);
   const readOnly = useMemo(() => ({ ...controls, edit: undefined }), [controls]);
 
   // The message on view at an earlier version shows that version's thread after it.
@@ -127,6 +144,7 @@ export function MessageList({
         const live = message.id === liveId || (liveId === null && message.status === "streaming");
         const parent =
           earlierAnswers && message.role === "assistant" ? parentOf(display, index) : null;
+        const earlier = parent ? earlierAnswers?.[parent] : undefined;
         // An edited message (or its earlier version on view) moves between its versions.
         const owner = index < messages.length && (branchAt === -1 || index <= branchAt);
         const ownerId = owner ? messages[index].id : null;
@@ -140,7 +158,8 @@ export function MessageList({
             busy={busy}
             connection={live ? connection : null}
             controls={branchAt !== -1 && index >= branchAt ? readOnly : controls}
-            earlier={parent ? earlierAnswers?.[parent] : undefined}
+            earlier={earlier}
+            threadEnd={earlier ? lastId : undefined}
             versionOf={tails ? (ownerId ?? undefined) : undefined}
             versionIndex={tails ? (index === branchAt ? picked?.index : tails.length) : undefined}
             versionCount={tails ? tails.length + 1 : undefined}

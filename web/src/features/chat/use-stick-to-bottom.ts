@@ -1,7 +1,8 @@
 /**
  * Keeps a scroller pinned to its bottom while its content grows, until the reader scrolls
  * up (wheel, touch, keys or the scrollbar) or the focus moves into the content away from the
- * bottom (an opened editor); scrolling back down to the end pins it again.
+ * bottom (an opened editor), or the app releases it (a version switched in place); scrolling
+ * back down to the end pins it again.
  */
 import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
 
@@ -20,6 +21,11 @@ export function useStickToBottom(
     setAtBottom(true);
     if (node) node.scrollTop = node.scrollHeight;
   }, [scroller]);
+
+  /** Stops following the bottom (a place of its own is on view) until the bottom is reached again. */
+  const release = useCallback(() => {
+    stick.current = false;
+  }, []);
 
   useEffect(() => {
     const node = scroller.current;
@@ -80,5 +86,5 @@ export function useStickToBottom(
     };
   }, [scroller, content]);
 
-  return { atBottom, scrollToBottom };
+  return { atBottom, scrollToBottom, release };
 }

@@ -21,13 +21,24 @@ export const ConversationItem = memo(function ConversationItem({
 }: ConversationItemProps) {
   const [editing, setEditing] = useState(false);
   const title = conversation.title.trim() || "New chat";
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const backToButton = useRef(false);
+
+  // A rename ended with Enter or Esc gives the focus back to its Rename button (one ended by
+  // leaving the field leaves the focus where it went).
+  useEffect(() => {
+    if (editing || !backToButton.current) return;
+    backToButton.current = false;
+    renameButton.current?.focus();
+  }, [editing]);
 
   return (
     <li className="conversation-item" data-active={active || undefined}>
       {editing ? (
         <TitleEditor
           initial={title}
-          onDone={(next) => {
+          onDone={(next, byKey) => {
+            backToButton.current = byKey;
             setEditing(false);
             if (next !== null && next !== title) onRename(conversation.id, next);
           }}
@@ -40,11 +51,13 @@ export const ConversationItem = memo(function ConversationItem({
             aria-current={active ? "page" : undefined}
             title={title}
             onClick={onNavigate}
+            dir="auto"
           >
             {title}
           </Link>
           <div className="conversation-item__actions">
             <button
+              ref={renameButton}
               type="button"
               className="icon-button icon-button--small"
               aria-label="Rename"
@@ -69,13 +82,16 @@ export const ConversationItem = memo(function ConversationItem({
   );
 });
 
-/** Enter or leaving the field saves; Esc cancels. `onDone(null)` means cancelled. */
+/**
+ * Enter or leaving the field saves; Esc cancels, and only that (a drawer around it stays
+ * open). `onDone(null)` means cancelled; `byKey`, that Enter or Esc ended it.
+ */
 function TitleEditor({
   initial,
   onDone,
 }: {
   initial: string;
-  onDone: (title: string | null) => void;
+  onDone: (title: string | null, byKey: boolean) => void;
 }) {
   const [value, setValue] = useState(initial);
   const finished = useRef(false);
@@ -86,11 +102,11 @@ function TitleEditor({
     input.current?.select();
   }, []);
 
-  const finish = (title: string | null) => {
+  const finish = (title: string | null, byKey = false) => {
     if (finished.current) return;
     finished.current = true;
     const trimmed = title?.trim();
-    onDone(trimmed ? trimmed : null);
+    onDone(trimmed ? trimmed : null, byKey);
   };
 
   return (
@@ -98,6 +114,7 @@ function TitleEditor({
       ref={input}
       className="conversation-item__input"
       aria-label="Conversation title"
+      dir="auto"
       value={value}
       maxLength={200}
       onChange={(event) => setValue(event.target.value)}
@@ -105,11 +122,11 @@ function TitleEditor({
       onKeyDown={(event) => {
         if (event.key === "Enter") {
           event.preventDefault();
-          finish(value);
+          finish(value, true);
         } else if (event.key === "Escape") {
           event.preventDefault();
           event.stopPropagation();
-          finish(null);
+          finish(null, true);
         }
       }}
     />

@@ -20,7 +20,10 @@ class OneLineFormatter(logging.Formatter):
     for a line of its own. A traceback, added after the message, keeps its lines."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return super().formatMessage(record).translate(LINE_BREAKS)
+        line = super().formatMessage(record)
+        if "\n" in line or "\r" in line:  # rare, and translate reads every character
+            line = line.translate(LINE_BREAKS)
+        return line
 
 
 def configure_logging(level: str) -> None:

@@ -349,6 +349,47 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.equal(await answers(page).count(), 1, "Retry should replace the failed answer in place");
   });
 
+  scenario("an answer in Hebrew reads right to left, its list and quote too", async () => {
+    const page = await open();
+    await page.goto("/");
+    const text = ["שאלה בעברית [[sim reply=echo tps=0]]", "", "- פריט ראשון", "- פריט שני"];
+    await send(page, [...text, "", "> ציטוט", "", "English after"].join("\n"));
+    const answer = lastAnswer(page);
+    await waitForStatus(answer, ["complete"]);
+    // No function declared inside: the page has none of the helpers the test's build adds.
+    const laidOut = await contentOf(answer).evaluate((root) => {
+      const [list, item, quote, english] = [
+        root.querySelector("ul"),
+        root.querySelector("li"),
+        root.querySelector("blockquote"),
+        [...root.querySelectorAll("p")].at(-1),
+      ].map((element) => getComputedStyle(element ?? document.createElement("div")));
+      return {
+        list: list.direction,
+        item: item.direction,
+        quote: quote.direction,
+        english: english.direction,
+        // The bullets' room, and the quote's border, are on the side the text starts.
+        listPadding: [list.paddingLeft, list.paddingRight],
+        quoteBorder: [quote.borderLeftWidth, quote.borderRightWidth],
+      };
+    });
+    assert.deepEqual(
+      { ...laidOut, listPadding: laidOut.listPadding[0], quoteBorder: laidOut.quoteBorder[0] },
+      {
+        list: "rtl",
+        item: "rtl",
+        quote: "rtl",
+        english: "ltr",
+        listPadding: "0px",
+        quoteBorder: "0px",
+      },
+      JSON.stringify(laidOut),
+    );
+    assert.notEqual(laidOut.listPadding[1], "0px");
+    assert.notEqual(laidOut.quoteBorder[1], "0px");
+  });
+
   scenario("a hostile answer renders as text and runs nothing", async () => {
     const recorder: Recorder = await startRecorder();
     const page = await open();

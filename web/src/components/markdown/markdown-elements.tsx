@@ -1,10 +1,10 @@
 /**
  * How untrusted markdown elements render: safe links, click-to-load images, code blocks with
- * a header, scrolling tables, and blocks of text in their own direction.
+ * a header, scrolling tables.
  */
 import type { Element, ElementContent } from "hast";
-import { createElement, type ReactNode, useState } from "react";
-import type { Components, ExtraProps } from "react-markdown";
+import { type ReactNode, useState } from "react";
+import type { Components } from "react-markdown";
 import { CopyButton } from "@/components/copy-button";
 import { ImageIcon } from "@/components/icons";
 import { FootnoteRef } from "@/components/markdown/footnote-elements";
@@ -119,25 +119,7 @@ export function TableWrap({ children }: { children?: ReactNode }) {
   );
 }
 
-const TEXT_BLOCKS = [
-  ...["p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"],
-  ...["ul", "ol", "li", "th", "td"],
-] as const;
-
-/**
- * Each block of text takes its direction from its own first letters, so a paragraph in
- * Arabic or Hebrew reads right to left, whatever the language around it.
- */
-const textBlocks = Object.fromEntries(
-  TEXT_BLOCKS.map((tag) => [
-    tag,
-    ({ node: _node, ...props }: ExtraProps & Record<string, unknown>) =>
-      createElement(tag, { ...props, dir: "auto" }),
-  ]),
-) as Components;
-
 export const markdownComponents: Components = {
-  ...textBlocks,
   a: ({ href, children }) => <SafeLink href={href}>{children}</SafeLink>,
   img: ({ src, alt }) => (
     <ImagePlaceholder src={typeof src === "string" ? src : undefined} alt={alt} />

@@ -32,6 +32,7 @@ import { rehypeRawAsText } from "@/components/markdown/rehype-raw-as-text";
 import { remarkAnswerSyntax } from "@/components/markdown/remark-syntax";
 import { markdownSchema } from "@/components/markdown/sanitize-schema";
 import { normaliseMathDelimiters, splitMarkdownBlocks } from "@/components/markdown/split-blocks";
+import { directionOf, rehypeTextDirection } from "@/components/markdown/text-direction";
 
 const remarkPlugins: PluggableList = [remarkAnswerSyntax];
 
@@ -54,13 +55,15 @@ function rehypePluginsFor(
   }
   let plugins = cache.get(key);
   if (!plugins) {
-    // Sanitising comes last, so whatever KaTeX, highlight.js or the references emit is checked too.
+    // Sanitising comes after what KaTeX, highlight.js or the references emit, so that is
+    // checked too; only the text's direction, set by the app, comes after it.
     plugins = [
       rehypeRawAsText,
       ...(math ?? []),
       ...(highlight ?? []),
       ...(footnotes ? [[rehypeFootnoteRefs, footnotes] as PluggableList[number]] : []),
       [rehypeSanitize, markdownSchema],
+      rehypeTextDirection,
     ];
     cache.set(key, plugins);
   }
@@ -185,9 +188,14 @@ function Footnotes({
 }) {
   return (
     <section className="footnotes" aria-label="Footnotes">
-      <ol dir="auto">
+      <ol dir={directionOf(notes.map((note) => note.source).join(" "))}>
         {notes.map((note) => (
-          <li key={note.number} id={footnoteId(ids, note.number)} value={note.number} dir="auto">
+          <li
+            key={note.number}
+            id={footnoteId(ids, note.number)}
+            value={note.number}
+            dir={directionOf(note.source)}
+          >
             <MarkdownBlock
               source={note.source}
               math={math}

@@ -259,10 +259,12 @@ class ChatService:
                 raise Conflict("This client_message_id was already used for another message.")
             if earlier is not None:
                 return earlier
+        if replaced_id is not None:
+            # An edit of no message (404), or of one that is not a question of the thread
+            # (400), fails as such whatever runs, here or elsewhere. Read again once claimed.
+            stored = await self._store.list_messages(conversation.id)
+            _question_to_replace(stored, threads.current_thread(stored), replaced_id)
         if self._registry.running(conversation.id) is not None:
-            if replaced_id is not None:  # an edit of no message is a 404, whatever runs
-                stored = await self._store.list_messages(conversation.id)
-                _question_to_replace(stored, threads.current_thread(stored), replaced_id)
             raise Conflict(RUNNING)
         async with self._claimed(conversation.id):
             return await self._ask_claimed(

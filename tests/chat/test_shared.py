@@ -19,7 +19,7 @@ from openchat.chat.service import ChatService, StoredAnswer
 from openchat.chat.shared import Claim, SharedAnswers, claim_key
 from openchat.chat.shared_events import events_key
 from openchat.domain import Turn
-from openchat.errors import Conflict, Unavailable
+from openchat.errors import Conflict, NotFound, Unavailable
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import MessageDraft
@@ -422,9 +422,13 @@ async def test_two_servers_one_answer(database, redis_url):
         assert isinstance(here, Generation) and one._registry.running(chat.id) is here
         assert await collect(here.frames_after(0, 5.0)) == await there
         # The claim goes with the answer: the next question may go to either server.
-        await other.send(chat, "again", None, None)
+        question = await other.send(chat, "again", None, None)
         with pytest.raises(Conflict):
             await one.send(chat, "too soon", None, None)
+        with pytest.raises(Conflict):  # a question of the thread: its answer runs elsewhere
+            await one.edit(chat, question.id, "edited", None, None)
+        with pytest.raises(NotFound):  # no such message, whatever runs
+            await one.edit(chat, uuid.uuid4().hex, "edited", None, None)
         copy = await one.open_stream("me", chat.id, None)
         assert isinstance(copy, Generation)
         await asyncio.wait_for(_first_chunk(copy), WAIT)

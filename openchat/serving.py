@@ -20,6 +20,7 @@ import errno
 import logging
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -65,20 +66,28 @@ def serve(app: Any, host: str, port: int, **options: Any) -> None:
         log.info("Listening on http://%s:%d", shown, bound_port)
     # uvicorn shuts down gracefully on SIGTERM, then raises it again for the handler it found,
     # which by default ends the process on the spot: what encloses this call (`openchat
-    # demo`'s simulator) would be left running. Here it ends the call, as Ctrl+C does.
-    previous = signal.signal(signal.SIGTERM, _stopped)
+    # demo`'s simulator) would be left running. Here it ends the call, as Ctrl+C does (exit
+    # status 0), unless a handler of the caller's own, or a thread, says otherwise.
+    ours = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    )
+    if ours:
+        signal.signal(signal.SIGTERM, _stopped)
     try:
         uvicorn.Server(config).run(sockets=sockets)
     except (KeyboardInterrupt, Stopped):  # raised again once uvicorn has shut down gracefully
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         for sock in sockets:
             sock.close()
 
 
-class Stopped(Exception):
-    """SIGTERM came: the server has shut down."""
+class Stopped(BaseException):
+    """SIGTERM came and the server has shut down (a BaseException, as KeyboardInterrupt is:
+    no `except Exception` on the way may take it)."""
 
 
 def _stopped(_signal: int, _frame: FrameType | None) -> None:

@@ -192,9 +192,10 @@ class SharedAnswers:
             )
         except RedisError as error:
             # It may have been set all the same (the reply was lost): drop it now, for the
-            # next try not to be a 409; else the renewals drop it once Redis answers.
-            if await self._drop_held(conversation_id, holder) is not None:
-                self._dropping[conversation_id] = holder
+            # next try not to be a 409, and with the renewals too, should the SET land after
+            # this drop (it checks the holder: a second drop changes nothing).
+            await self._drop_held(conversation_id, holder)
+            self._dropping[conversation_id] = holder
             raise Unavailable(UNREACHABLE) from error
         if not taken:  # unless the key is ours, set by a try whose reply was lost
             with contextlib.suppress(RedisError):

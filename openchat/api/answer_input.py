@@ -14,10 +14,10 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import ClientDisconnect
 
-from openchat.api.schemas import MessageCreate
+from openchat.api.schemas import MessageCreate, ModelId
 from openchat.errors import BadRequest
 
 
@@ -57,6 +57,9 @@ def _invalid_body(
     return RequestValidationError([detail])
 
 
+MODEL_ID: TypeAdapter[str] = TypeAdapter(ModelId)
+
+
 @dataclass(frozen=True)
 class StreamQuery:
     model: str | None
@@ -81,9 +84,13 @@ def stream_query(request: Request) -> StreamQuery:
                 ]
             )
         last_event_id = int(raw)
-    return StreamQuery(
-        query.get("model"), resume_point(last_event_id, request.headers.get("last-event-id"))
-    )
+    model = query.get("model")
+    if model is not None:  # as a posted message's model is judged
+        try:
+            model = MODEL_ID.validate_python(model)
+        except ValidationError as error:
+            raise RequestValidationError(_located("query", error, "model")) from None
+    return StreamQuery(model, resume_point(last_event_id, request.headers.get("last-event-id")))
 
 
 def resume_point(query: int | None, header: str | None) -> int:
@@ -108,9 +115,10 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
-def _located(where: str, error: ValidationError) -> list[dict[str, Any]]:
+def _located(where: str, error: ValidationError, *name: str) -> list[dict[str, Any]]:
     return [
-        {**detail, "loc": (where, *detail["loc"])} for detail in error.errors(include_url=False)
+        {**detail, "loc": (where, *name, *detail["loc"])}
+        for detail in error.errors(include_url=False)
     ]
 
 

@@ -391,6 +391,9 @@ def test_odd_input_is_a_4xx_never_a_500(api: httpx.Client):
             response = api.request(method, path, json=body)
             assert response.status_code == 422, (method, path, model)
             assert "control characters" in response.json()["detail"][0]["msg"]
+        streamed = api.get(f"/conversations/{cid}/stream", params={"model": model})
+        assert streamed.status_code == 422, model
+        assert streamed.json()["detail"][0]["loc"] == ["query", "model"]
     nul_cursor = base64.urlsafe_b64encode(b"2026-11-27T05:06:58+00:00|\x00").decode()
     for method, path in [
         ("GET", "/conversations/%00"),

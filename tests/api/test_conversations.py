@@ -8,7 +8,10 @@ import time
 from collections.abc import Callable
 
 import httpx
+from fastapi.routing import APIRoute
 
+from openchat.api import ROUTERS
+from openchat.api.strict_json import StrictJsonRoute
 from tests.conftest import new_conversation, post_message, unique
 from tests.servers import AppServer
 
@@ -234,6 +237,13 @@ def test_every_body_is_read_as_strict_json(api: httpx.Client, server: AppServer)
             assert len(response.content) < 500  # where and why, not the body again
     assert "Unexpected" not in server.log()
     assert api.get(f"/conversations/{cid}").json() == before
+
+
+def test_every_route_that_reads_a_json_body_reads_it_strictly():
+    routes = [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
+    reading = [route for route in routes if route.body_field is not None]
+    assert len(reading) >= 4  # create, update, regenerate, edit
+    assert [route.path for route in reading if not isinstance(route, StrictJsonRoute)] == []
 
 
 def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(

@@ -19,8 +19,8 @@ class Measurement:
     cpu_s: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     # Per watched process: in the second its busiest thread ran most, the shares it ran and
-    # waited for a core (procstat.BusiestSecond).
-    busiest_second: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # waited for a core, and the most it waited in any second (procstat.BusiestSecond).
+    busiest_second: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def client_cpu_s(self) -> float:
@@ -56,8 +56,8 @@ def _resources(measurement: Measurement, tokens: int) -> dict[str, Any]:
         },
         "peak_rss_mb": measurement.peak_rss_mb,
         "busiest_second": {
-            name: {"ran": ran, "waited": waited}
-            for name, (ran, waited) in measurement.busiest_second.items()
+            name: {"ran": ran, "waited": waited, "most_waited": most}
+            for name, (ran, waited, most) in measurement.busiest_second.items()
         },
         "client_cpu_s": measurement.client_cpu_s,
         "client_processes": len(measurement.results),

@@ -167,7 +167,10 @@ async def _measure(
         wall_s=wall,
         cpu_s={name: cpu_seconds(tree) - before[name] for name, tree in trees.items()},
         peak_rss_mb={name: sampler.peak_mb for name, sampler in samplers.items()},
-        busiest_second={name: (second.ran, second.waited) for name, second in seconds.items()},
+        busiest_second={
+            name: (second.ran, second.waited, second.most_waited)
+            for name, second in seconds.items()
+        },
     )
 
 

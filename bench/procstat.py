@@ -72,13 +72,15 @@ def busiest_thread(
 
 class BusiestSecond:
     """Finds the second in which a process's busiest thread ran most, and how long it waited
-    for a core then. A one-threaded server that ran near 100% was limited by its own work; one
-    that waited long, by the machine (other processes had the cores)."""
+    for a core then, and the most it waited in any second. A one-threaded server that ran
+    near 100% was limited by its own work; one that waited long, by the machine (other
+    processes had the cores). The busiest second is the one least likely to have waited,
+    hence the second figure."""
 
     def __init__(self, pid: int, interval: float = 1.0) -> None:
         self._pid = pid
         self._interval = interval
-        self.ran, self.waited = math.nan, math.nan
+        self.ran, self.waited, self.most_waited = math.nan, math.nan, math.nan
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> BusiestSecond:
@@ -100,6 +102,8 @@ class BusiestSecond:
             ran, waited = busiest_thread(before, after, now - since)
             if math.isnan(self.ran) or ran > self.ran:
                 self.ran, self.waited = ran, waited
+            if math.isnan(self.most_waited) or waited > self.most_waited:
+                self.most_waited = waited
             before, since = after, now
 
 

@@ -194,11 +194,13 @@ def _floor_rows(run: Results) -> list[Row]:
 
 
 def _busiest(figures: Results, process: str) -> str:
-    """How much of its busiest second the process's busiest thread ran, and waited for a core."""
+    """How much of its busiest second the process's busiest thread ran and waited for a core,
+    and the most it waited in any second."""
     second = figures.get("busiest_second", {}).get(process)
     if not second or math.isnan(second["ran"]):
         return "n/a"
-    return f"{second['ran'] * 100:.0f}% ran, {second['waited'] * 100:.0f}% waited"
+    ran, waited, most = (second[key] * 100 for key in ("ran", "waited", "most_waited"))
+    return f"{ran:.0f}% ran, {waited:.0f}% waited ({most:.0f}% at most)"
 
 
 def _client(figures: Results) -> str:

@@ -99,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             400: {"model": ErrorOut, "description": "A NUL character in the address."},
             403: {
                 "model": ErrorOut,
-                "description": "Asked by a page of another site (see CORS_ORIGINS).",
+                "description": "Asked by a page of another site (see CORS_ORIGINS): a change,"
+                " or a stream that would start an answer.",
             },
             413: {"model": ErrorOut, "description": f"A body over {MAX_BODY_BYTES} bytes."},
         },

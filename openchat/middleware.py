@@ -1,7 +1,7 @@
 """The outer guard, one ASGI layer so streamed frames pass through one wrapper, not three:
 security headers on every answer, a request body limit, the refusal of other sites' requests
-(see cross_site) and of NUL characters in the address, and a last resort that turns an unexpected exception into a plain 500 with
-nothing leaked."""
+(see cross_site) and of NUL characters in the address, and a last resort that turns an
+unexpected exception into a plain 500 with nothing leaked."""
 
 from __future__ import annotations
 

@@ -307,6 +307,8 @@ export function ChatView({
       onJump={scrollToBottom}
       composer={
         <Composer
+          // Its own per chat: the draft it starts from and keeps is the chat's.
+          key={conversationId}
           ref={composer}
           busy={busy}
           stopping={state.stopping}

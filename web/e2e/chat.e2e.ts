@@ -1291,6 +1291,43 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     }
   });
 
+  scenario("switching an answer's version keeps the switch where it was on screen", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Hold answer [[sim tokens=400 tps=200]]");
+    const first = answers(page).first();
+    await waitForStatus(first, ["complete"]);
+    // A second version stopped early: much shorter than the first.
+    await first.getByRole("button", { name: "Regenerate" }).click();
+    await waitFor("the second version's text", async () => (await textOf(first)).length > 20);
+    await page.getByRole("button", { name: "Stop generating" }).click();
+    await waitForStatus(first, ["cancelled"]);
+    // A long answer after it, so the view has room to keep the switch where it was.
+    await send(page, "Hold answer after [[sim tokens=400 tps=0]]");
+    await waitForStatus(lastAnswer(page), ["complete"]);
+
+    const steps = [
+      ["Previous version", "1 / 2"],
+      ["Next version", "2 / 2"],
+    ] as const;
+    for (const [name, position] of steps) {
+      const control = first.getByRole("button", { name });
+      await control.evaluate((node) => node.scrollIntoView({ block: "center" }));
+      const top = () => control.evaluate((node) => node.getBoundingClientRect().top);
+      const before = await top();
+      await control.click();
+      await waitFor(position, async () => {
+        return (await first.getByTestId("version-position").textContent()) === position;
+      });
+      await page.evaluate(
+        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+      );
+      await sleep(200);
+      const after = await top();
+      assert.ok(Math.abs(after - before) <= 1, `${name} moved from ${before}px to ${after}px`);
+    }
+  });
+
   scenario(
     "switching an edited message's version keeps the switch where it was on screen",
     async () => {

@@ -7,6 +7,7 @@ import {
   type ReactNode,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from "react";
@@ -53,6 +54,9 @@ interface MessageItemProps {
   /** The id of the thread's last message. When it changes (a message sent or edited, an
    * answer regenerated) the newest version is back on view: the one the server builds on. */
   threadEnd?: string;
+  /** Notes where a version switch is on screen; the function it returns, called once the
+   * other version is laid out, moves the view to keep the switch there. */
+  keepInPlace?: (control: HTMLElement) => () => void;
   /** For an edited message: the id of its newest version, which of its `versionCount`
    * versions is on view, and how to pick another (-1: the newest). */
   versionOf?: string;
@@ -248,6 +252,7 @@ function AssistantMessage({
   controls,
   earlier,
   threadEnd,
+  keepInPlace,
 }: MessageItemProps) {
   const count = (earlier?.length ?? 0) + 1;
   // Which version is on view (null: the newest), until the thread goes on from the newest.
@@ -259,6 +264,12 @@ function AssistantMessage({
   }
   const index = picked !== null && picked < count - 1 ? picked : count - 1;
   const newest = index === count - 1;
+  const restorePlace = useRef<(() => void) | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each version switched
+  useLayoutEffect(() => {
+    restorePlace.current?.();
+    restorePlace.current = null;
+  }, [index]);
   const shown = newest ? message : (earlier?.[index] ?? message);
 
   const streaming = message.status === "streaming";
@@ -336,7 +347,10 @@ function AssistantMessage({
               of="this answer"
               index={index}
               count={count}
-              onPick={(next) => setPicked(next)}
+              onPick={(next, control) => {
+                restorePlace.current = keepInPlace?.(control) ?? null;
+                setPicked(next);
+              }}
             />
           )}
           {shown.content && <CopyButton text={shown.content} label="Copy" />}

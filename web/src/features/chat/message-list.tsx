@@ -26,6 +26,8 @@ import {
 const FIRST_PAINT = 8;
 const SOON_AFTER = 30;
 const MORE = 30;
+// How long a switched version's place is kept while it lays out, in milliseconds.
+const SETTLE_MS = 500;
 
 interface MessageListProps {
   messages: Message[];
@@ -65,24 +67,39 @@ export function MessageList({
     setPickedAt(lastId);
     setPicked(null);
   }
-  // The switch used, and where it was on screen: the thread after it changes, not the switch.
-  const held = useRef<{ control: HTMLElement; top: number } | null>(null);
+  // A version switch used keeps its place on screen: what changes around it moves the view.
+  const keepInPlace = useCallback(
+    (control: HTMLElement) => {
+      const top = control.getBoundingClientRect().top;
+      onHoldView?.();
+      return () => {
+        const root = scroller.current;
+        if (!root) return;
+        const keep = () => {
+          if (control.isConnected) root.scrollTop += control.getBoundingClientRect().top - top;
+        };
+        keep();
+        // A long answer's markdown lays out over a few frames: follow its message a moment.
+        const watch = new ResizeObserver(keep);
+        watch.observe(control.closest("article") ?? control);
+        setTimeout(() => watch.disconnect(), SETTLE_MS);
+      };
+    },
+    [onHoldView, scroller],
+  );
+  const restorePlace = useRef<(() => void) | null>(null);
   const pickVersion = useCallback(
     (id: string, index: number, control: HTMLElement) => {
-      held.current = { control, top: control.getBoundingClientRect().top };
-      onHoldView?.();
+      restorePlace.current = keepInPlace(control);
       setPicked(index < 0 ? null : { id, index });
     },
-    [onHoldView],
+    [keepInPlace],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each version switched
   useLayoutEffect(() => {
-    const root = scroller.current;
-    const hold = held.current;
-    held.current = null;
-    if (!root || !hold?.control.isConnected) return;
-    root.scrollTop += hold.control.getBoundingClientRect().top - hold.top;
-  }, [picked, scroller]);
+    restorePlace.current?.();
+    restorePlace.current = null;
+  }, [picked]);
   const readOnly = useMemo(() => ({ ...controls, edit: undefined }), [controls]);
 
   // The message on view at an earlier version shows that version's thread after it.
@@ -160,6 +177,7 @@ export function MessageList({
             controls={branchAt !== -1 && index >= branchAt ? readOnly : controls}
             earlier={earlier}
             threadEnd={earlier ? lastId : undefined}
+            keepInPlace={earlier ? keepInPlace : undefined}
             versionOf={tails ? (ownerId ?? undefined) : undefined}
             versionIndex={tails ? (index === branchAt ? picked?.index : tails.length) : undefined}
             versionCount={tails ? tails.length + 1 : undefined}

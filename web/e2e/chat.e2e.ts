@@ -1294,15 +1294,17 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
   scenario("switching an answer's version keeps the switch where it was on screen", async () => {
     const page = await open();
     await page.goto("/");
+    // Long answers before and after it, so the view has room to keep the switch in place.
+    await send(page, "Hold answer before [[sim tokens=400 tps=0]]");
+    await waitForStatus(lastAnswer(page), ["complete"]);
     await send(page, "Hold answer [[sim tokens=400 tps=200]]");
-    const first = answers(page).first();
+    const first = answers(page).nth(1);
     await waitForStatus(first, ["complete"]);
     // A second version stopped early: much shorter than the first.
     await first.getByRole("button", { name: "Regenerate" }).click();
     await waitFor("the second version's text", async () => (await textOf(first)).length > 20);
     await page.getByRole("button", { name: "Stop generating" }).click();
     await waitForStatus(first, ["cancelled"]);
-    // A long answer after it, so the view has room to keep the switch where it was.
     await send(page, "Hold answer after [[sim tokens=400 tps=0]]");
     await waitForStatus(lastAnswer(page), ["complete"]);
 

@@ -68,6 +68,7 @@ export function MessageList({
     setPicked(null);
   }
   // A version switch used keeps its place on screen: what changes around it moves the view.
+  const following = useRef<ResizeObserver | null>(null);
   const keepInPlace = useCallback(
     (control: HTMLElement) => {
       const top = control.getBoundingClientRect().top;
@@ -79,8 +80,11 @@ export function MessageList({
           if (control.isConnected) root.scrollTop += control.getBoundingClientRect().top - top;
         };
         keep();
-        // A long answer's markdown lays out over a few frames: follow its message a moment.
+        // A long answer's markdown lays out over a few frames: follow its message a moment,
+        // until then or the next switch.
+        following.current?.disconnect();
         const watch = new ResizeObserver(keep);
+        following.current = watch;
         watch.observe(control.closest("article") ?? control);
         setTimeout(() => watch.disconnect(), SETTLE_MS);
       };

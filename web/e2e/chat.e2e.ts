@@ -388,6 +388,13 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     );
     assert.notEqual(laidOut.listPadding[1], "0px");
     assert.notEqual(laidOut.quoteBorder[1], "0px");
+    // The question as typed: each of its paragraphs in its own direction.
+    const question = page.locator('[data-role="user"] [data-testid="message-content"]').last();
+    const typed = await question.evaluate((node) => {
+      const style = getComputedStyle(node);
+      return [node.getAttribute("dir"), style.unicodeBidi];
+    });
+    assert.deepEqual(typed, ["auto", "plaintext"]);
   });
 
   scenario("a hostile answer renders as text and runs nothing", async () => {

@@ -841,6 +841,31 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     },
   );
 
+  scenario("an unsent draft waits in its chat, and on the new-chat page", async () => {
+    const page = await open();
+    await page.goto("/");
+    await send(page, "Draft holder [[sim tokens=2]]");
+    await waitForStatus(lastAnswer(page), ["complete"]);
+    const chat = new URL(page.url()).pathname;
+    const box = page.getByRole("textbox", { name: "Message" });
+    await box.fill("Half a thought in the chat");
+
+    await page.keyboard.press("Control+Shift+O");
+    await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
+    assert.equal(await box.inputValue(), "");
+    await box.fill("A new chat's first words");
+    await page.goBack();
+    await waitFor("the chat again", async () => new URL(page.url()).pathname === chat);
+    await waitFor(
+      "its draft",
+      async () => (await box.inputValue()) === "Half a thought in the chat",
+    );
+
+    await page.keyboard.press("Control+Shift+O");
+    await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
+    assert.equal(await box.inputValue(), "A new chat's first words");
+  });
+
   scenario("a chat downloads as a Markdown file of its messages", async () => {
     const page = await open();
     await page.goto("/");

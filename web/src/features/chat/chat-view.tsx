@@ -316,7 +316,7 @@ export function ChatView({
           onSend={send}
           onStop={stop}
           autoFocus
-          conversationId={conversationId}
+          draftKey={conversationId}
         />
       }
     >

@@ -44,9 +44,7 @@ describe("Composer: drafts and direction", () => {
     const onSend = vi.fn();
     const box = () => screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
     const shown = (id: string) =>
-      render(
-        <Composer busy={false} onSend={onSend} onStop={() => undefined} conversationId={id} />,
-      );
+      render(<Composer busy={false} onSend={onSend} onStop={() => undefined} draftKey={id} />);
 
     const first = shown("c1");
     fireEvent.change(box(), { target: { value: "Half a thought" } });

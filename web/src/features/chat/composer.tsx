@@ -30,8 +30,9 @@ interface ComposerProps {
   onStop: () => void;
   placeholder?: string;
   autoFocus?: boolean;
-  /** The conversation whose unsent text the box keeps, to show again when it comes back. */
-  conversationId?: string;
+  /** Whose unsent text the box keeps, to show again when it comes back: a conversation's id,
+   * or NEW_CHAT_DRAFT for the page that starts one. */
+  draftKey?: string;
 }
 
 const MAX_HEIGHT_PX = 240;
@@ -45,14 +46,14 @@ export const Composer = memo(function Composer({
   onStop,
   placeholder = "Message Open Chat",
   autoFocus = false,
-  conversationId,
+  draftKey,
 }: ComposerProps) {
-  const [text, setText] = useState(() => (conversationId ? draftOf(conversationId) : ""));
+  const [text, setText] = useState(() => (draftKey ? draftOf(draftKey) : ""));
   const area = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
-    if (conversationId) keepDraft(conversationId, text);
-  }, [conversationId, text]);
+    if (draftKey) keepDraft(draftKey, text);
+  }, [draftKey, text]);
 
   // A draft found again is carried on from its end.
   useEffect(() => {

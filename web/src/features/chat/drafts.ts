@@ -4,6 +4,9 @@
  */
 const drafts = new Map<string, string>();
 
+/** The draft of the page that starts a new chat (no conversation id is ever this). */
+export const NEW_CHAT_DRAFT = "new-chat";
+
 export function draftOf(conversationId: string): string {
   return drafts.get(conversationId) ?? "";
 }

@@ -14,6 +14,7 @@ import type { ConversationDetail, Message } from "@/api/types";
 import { showToast } from "@/components/toast";
 import { ChatLayout } from "@/features/chat/chat-layout";
 import { Composer, type ComposerHandle } from "@/features/chat/composer";
+import { NEW_CHAT_DRAFT } from "@/features/chat/drafts";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import { EmptyChat } from "@/features/chat/suggestions";
@@ -111,6 +112,7 @@ export function NewChatView({
           onSend={send}
           onStop={noop}
           autoFocus
+          draftKey={NEW_CHAT_DRAFT}
         />
       }
     >

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import {
   type AppServer,
   assertPrerequisites,
@@ -103,6 +103,37 @@ async function open(
 /** The completion requests whose last user message contains `marker`. */
 async function requestsFor(marker: string) {
   return (await simulator.requests()).filter((request) => lastUserText(request).includes(marker));
+}
+
+/**
+ * Steps `message` to its first of two versions and back, asserting that each switch used stays
+ * where it was on screen; `centred` scrolls it to the middle of the view first.
+ */
+async function switchesKeepTheirPlace(
+  page: Page,
+  message: Locator,
+  { centred }: { centred: boolean },
+): Promise<void> {
+  const steps = [
+    ["Previous version", "1 / 2"],
+    ["Next version", "2 / 2"],
+  ] as const;
+  for (const [name, position] of steps) {
+    const control = message.getByRole("button", { name });
+    if (centred) await control.evaluate((node) => node.scrollIntoView({ block: "center" }));
+    const top = () => control.evaluate((node) => node.getBoundingClientRect().top);
+    const before = await top();
+    await control.click();
+    await waitFor(position, async () => {
+      return (await message.getByTestId("version-position").textContent()) === position;
+    });
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
+    await sleep(200);
+    const after = await top();
+    assert.ok(Math.abs(after - before) <= 1, `${name} moved from ${before}px to ${after}px`);
+  }
 }
 
 describe("Open Chat in the browser", { timeout: 240_000 }, () => {
@@ -1340,26 +1371,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     await send(page, "Hold answer after [[sim tokens=400 tps=0]]");
     await waitForStatus(lastAnswer(page), ["complete"]);
 
-    const steps = [
-      ["Previous version", "1 / 2"],
-      ["Next version", "2 / 2"],
-    ] as const;
-    for (const [name, position] of steps) {
-      const control = first.getByRole("button", { name });
-      await control.evaluate((node) => node.scrollIntoView({ block: "center" }));
-      const top = () => control.evaluate((node) => node.getBoundingClientRect().top);
-      const before = await top();
-      await control.click();
-      await waitFor(position, async () => {
-        return (await first.getByTestId("version-position").textContent()) === position;
-      });
-      await page.evaluate(
-        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-      );
-      await sleep(200);
-      const after = await top();
-      assert.ok(Math.abs(after - before) <= 1, `${name} moved from ${before}px to ${after}px`);
-    }
+    await switchesKeepTheirPlace(page, first, { centred: true });
   });
 
   scenario(
@@ -1380,25 +1392,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       });
       await waitForStatus(lastAnswer(page), ["complete"]);
 
-      const steps = [
-        ["Previous version", "1 / 2"],
-        ["Next version", "2 / 2"],
-      ] as const;
-      for (const [name, position] of steps) {
-        const control = question.getByRole("button", { name });
-        const top = () => control.evaluate((node) => node.getBoundingClientRect().top);
-        const before = await top();
-        await control.click();
-        await waitFor(position, async () => {
-          return (await question.getByTestId("version-position").textContent()) === position;
-        });
-        await page.evaluate(
-          () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-        );
-        await sleep(200);
-        const after = await top();
-        assert.ok(Math.abs(after - before) <= 1, `${name} moved from ${before}px to ${after}px`);
-      }
+      await switchesKeepTheirPlace(page, question, { centred: false });
     },
   );
 });

@@ -7,7 +7,6 @@ import {
   type ReactNode,
   useEffect,
   useId,
-  useLayoutEffect,
   useRef,
   useState,
 } from "react";
@@ -23,6 +22,7 @@ import {
 import { Markdown } from "@/components/markdown/lazy-markdown";
 import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
+import { usePickedVersion, useRestoreOnSwitch } from "@/features/chat/version-view";
 import { isComposing } from "@/lib/composing";
 import { formatUsage } from "@/lib/format-usage";
 import { useFittedHeight } from "@/lib/use-fitted-height";
@@ -256,20 +256,10 @@ function AssistantMessage({
 }: MessageItemProps) {
   const count = (earlier?.length ?? 0) + 1;
   // Which version is on view (null: the newest), until the thread goes on from the newest.
-  const [picked, setPicked] = useState<number | null>(null);
-  const [pickedAt, setPickedAt] = useState(threadEnd);
-  if (pickedAt !== threadEnd) {
-    setPickedAt(threadEnd);
-    setPicked(null);
-  }
+  const [picked, setPicked] = usePickedVersion<number>(threadEnd);
   const index = picked !== null && picked < count - 1 ? picked : count - 1;
   const newest = index === count - 1;
-  const restorePlace = useRef<(() => void) | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each version switched
-  useLayoutEffect(() => {
-    restorePlace.current?.();
-    restorePlace.current = null;
-  }, [index]);
+  const restorePlace = useRestoreOnSwitch(index);
   const shown = newest ? message : (earlier?.[index] ?? message);
 
   const streaming = message.status === "streaming";

@@ -22,12 +22,11 @@ import {
   type EarlierBranches,
   parentOf,
 } from "@/features/chat/use-conversation";
+import { useKeepInPlace, usePickedVersion, useRestoreOnSwitch } from "@/features/chat/version-view";
 
 const FIRST_PAINT = 8;
 const SOON_AFTER = 30;
 const MORE = 30;
-// How long a switched version's place is kept while it lays out, in milliseconds.
-const SETTLE_MS = 500;
 
 interface MessageListProps {
   messages: Message[];
@@ -60,50 +59,17 @@ export function MessageList({
   const anchor = useRef<number | null>(null);
   // The earlier version of an edited message on view (by the message that replaced it), if
   // any: a view only, gone as soon as the thread changes at its end (a message is sent).
-  const [picked, setPicked] = useState<{ id: string; index: number } | null>(null);
   const lastId = messages.at(-1)?.id;
-  const [pickedAt, setPickedAt] = useState(lastId);
-  if (pickedAt !== lastId) {
-    setPickedAt(lastId);
-    setPicked(null);
-  }
-  // A version switch used keeps its place on screen: what changes around it moves the view.
-  const following = useRef<ResizeObserver | null>(null);
-  const keepInPlace = useCallback(
-    (control: HTMLElement) => {
-      const top = control.getBoundingClientRect().top;
-      onHoldView?.();
-      return () => {
-        const root = scroller.current;
-        if (!root) return;
-        const keep = () => {
-          if (control.isConnected) root.scrollTop += control.getBoundingClientRect().top - top;
-        };
-        keep();
-        // A long answer's markdown lays out over a few frames: follow its message a moment,
-        // until then or the next switch.
-        following.current?.disconnect();
-        const watch = new ResizeObserver(keep);
-        following.current = watch;
-        watch.observe(control.closest("article") ?? control);
-        setTimeout(() => watch.disconnect(), SETTLE_MS);
-      };
-    },
-    [onHoldView, scroller],
-  );
-  const restorePlace = useRef<(() => void) | null>(null);
+  const [picked, setPicked] = usePickedVersion<{ id: string; index: number }>(lastId);
+  const keepInPlace = useKeepInPlace(scroller, onHoldView);
+  const restorePlace = useRestoreOnSwitch(picked);
   const pickVersion = useCallback(
     (id: string, index: number, control: HTMLElement) => {
       restorePlace.current = keepInPlace(control);
       setPicked(index < 0 ? null : { id, index });
     },
-    [keepInPlace],
+    [keepInPlace, restorePlace, setPicked],
   );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each version switched
-  useLayoutEffect(() => {
-    restorePlace.current?.();
-    restorePlace.current = null;
-  }, [picked]);
   const readOnly = useMemo(() => ({ ...controls, edit: undefined }), [controls]);
 
   // The message on view at an earlier version shows that version's thread after it.

@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 from pathlib import Path
+from typing import Self
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PROC = Path("/proc")
@@ -43,6 +44,25 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / _TICKS
 
 
+class _Sampling:
+    """Runs `_run` in the background for the length of an `async with`."""
+
+    _task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+
 def thread_times(pid: int) -> dict[int, tuple[float, float]]:
     """Seconds each thread of `pid` has run, and waited for a core while runnable, so far
     (from schedstat; empty where the kernel keeps none)."""
@@ -70,7 +90,7 @@ def busiest_thread(
     return (ran / wall_s, waited / wall_s)
 
 
-class BusiestSecond:
+class BusiestSecond(_Sampling):
     """Finds the second in which a process's busiest thread ran most, and how long it waited
     for a core then, and the most it waited in any second. A one-threaded server that ran
     near 100% was limited by its own work; one that waited long, by the machine (other
@@ -81,17 +101,6 @@ class BusiestSecond:
         self._pid = pid
         self._interval = interval
         self.ran, self.waited, self.most_waited = math.nan, math.nan, math.nan
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> BusiestSecond:
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -125,24 +134,16 @@ def peak_rss_mb(pids: list[int]) -> float:
     return sum(_status_kib(pid, "VmHWM:") for pid in pids) * 1024 / 1e6
 
 
-class RssSampler:
+class RssSampler(_Sampling):
     """Samples the resident memory of a process tree in the background and keeps the peak."""
 
     def __init__(self, pids: list[int], interval: float = 0.05) -> None:
         self._pids = pids
         self._interval = interval
         self.peak_mb = rss_mb(pids)
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> RssSampler:
-        self._task = asyncio.create_task(self._run())
-        return self
 
     async def __aexit__(self, *_: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().__aexit__()
         self.peak_mb = max(self.peak_mb, rss_mb(self._pids))
 
     async def _run(self) -> None:

@@ -3,7 +3,8 @@
 A bare ASGI app on the same server (uvicorn with httptools, one worker, on the app's event
 loop, `openchat.serving`) that passes each
 upstream read of a completion stream straight to the client: no framework, no parsing,
-no storage, no fan-out, and aiohttp's reader with nothing above it. The benchmark runs
+no storage, no fan-out, and the app's upstream connections (`openchat.upstream.http1`) with
+nothing above them. The benchmark runs
 it beside the relay so the relay's cost reads against this floor, not only against the
 simulator called directly. Run it with `python -m bench.floor --port P`; FLOOR_UPSTREAM is
 the simulator's `/api/v1` URL.
@@ -12,20 +13,21 @@ the simulator's `/api/v1` URL.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 
-import aiohttp
 from starlette.types import Receive, Scope, Send
 
 from openchat import serving
+from openchat.upstream.http1 import ConnectionPool, Origin
 
-FORWARDED = ("authorization", "content-type")
+FORWARDED = (b"authorization", b"content-type")
 
 
 class _Floor:
     def __init__(self) -> None:
         self.upstream = os.environ.get("FLOOR_UPSTREAM", "").rstrip("/")
-        self.session: aiohttp.ClientSession | None = None
+        self.pool: ConnectionPool | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -37,45 +39,50 @@ class _Floor:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                # No cookie jar and no connection limit: the simulator is the only peer.
-                self.session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(limit=0),
-                    cookie_jar=aiohttp.DummyCookieJar(),
-                    timeout=aiohttp.ClientTimeout(total=None),  # streams last as long as asked
+                # No connection limit to speak of: the simulator is the only peer.
+                self.pool = ConnectionPool(
+                    Origin.of(self.upstream),
+                    None,
+                    limit=100_000,
+                    connect_timeout=10.0,
+                    pool_wait=30.0,
+                    keepalive=5.0,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.session is not None:
-                    await self.session.close()
+                if self.pool is not None:
+                    await self.pool.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     async def _relay(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.session is not None
+        assert self.pool is not None
         body = b""
         more = True
         while more:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        headers = {
-            name.decode(): value.decode()
-            for name, value in scope["headers"]
-            if name.decode().lower() in FORWARDED
-        }
         path = scope["path"].removeprefix("/api/v1")
-        url = self.upstream + path
-        async with self.session.request(scope["method"], url, data=body, headers=headers) as reply:
-            content_type = reply.headers.get("content-type", "application/json").encode()
-            start = {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": [(b"content-type", content_type)],
-            }
-            await send(start)
-            content = reply.content
-            while data := await content.readany():
-                await send({"type": "http.response.body", "body": data, "more_body": True})
+        target = f"{self.pool.origin.base_path.rstrip('/')}{path}".encode()
+        head = b"%s %s HTTP/1.1\r\n" % (scope["method"].encode(), target)
+        for name, value in scope["headers"]:
+            if name.lower() in FORWARDED:
+                head += b"%s: %s\r\n" % (name, value)
+        head += b"Content-Length: %d\r\n\r\n" % len(body)
+        reply = await self.pool.request(head, body)
+        content_type = reply.headers.get("content-type", "application/json").encode()
+        start = {
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": [(b"content-type", content_type)],
+        }
+        await send(start)
+        reads: asyncio.Queue[bytes] = asyncio.Queue()
+        reply.end.add_done_callback(lambda _: reads.put_nowait(b""))
+        reply.stream(reads.put_nowait)
+        while data := await reads.get():
+            await send({"type": "http.response.body", "body": data, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

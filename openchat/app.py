@@ -21,7 +21,7 @@ from openchat.middleware import Guard
 from openchat.settings import Settings
 from openchat.storage.database import SqliteDatabase, migrate, open_database
 from openchat.storage.sql import SqlChatStore
-from openchat.upstream.openrouter import OpenRouterClient, open_session
+from openchat.upstream.openrouter import OpenRouterClient, open_pool
 from openchat.web import mount_web
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database = open_database(settings.database_url)
             cleanup.push_async_callback(database.dispose)
             await migrate(database)
-            session = open_session(settings)
-            cleanup.push_async_callback(session.close)
-            upstream = OpenRouterClient(session, settings)
+            pool = open_pool(settings)
+            cleanup.push_async_callback(pool.close)
+            upstream = OpenRouterClient(pool, settings)
             cleanup.push_async_callback(upstream.settle)
             answers = None
             if settings.redis_url is not None:

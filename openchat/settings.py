@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from openchat.upstream.http1 import Origin
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # An origin as browsers send it: scheme, host (a name, an IPv4 or a bracketed IPv6 address) and
 # an optional port, in ASCII (an international name in its `xn--` form), nothing after.
@@ -68,6 +70,13 @@ class Settings(BaseSettings):
         ):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
+        return url
+
+    @field_validator("openrouter_base_url")
+    @classmethod
+    def _upstream_origin(cls, url: str) -> str:
+        """Checked here so a typo stops the server at once, not each answer."""
+        Origin.of(url)
         return url
 
     @field_validator("redis_url")

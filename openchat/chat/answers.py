@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from openchat.chat.events import closing_payload
@@ -13,11 +13,12 @@ from openchat.chat.generation import Generation, GenerationRegistry
 from openchat.domain import Message, MessageStatus, Turn, Usage
 from openchat.errors import NotFound, OpenChatError, UpstreamError
 from openchat.storage.store import AnswerUpdate, ChatStore
-from openchat.upstream.openrouter import Delta, Finished, ReasoningDelta, TextDelta
+from openchat.upstream.openrouter import DeltaSink, Finished
 
 log = logging.getLogger(__name__)
 
-StreamChat = Callable[[str, Sequence[Turn]], AsyncIterator[Delta]]
+# Streams an answer into the sink (the generation) and returns how it finished.
+StreamChat = Callable[[str, Sequence[Turn], DeltaSink], Awaitable[Finished]]
 Release = Callable[[str], Awaitable[None]]
 
 NOT_CONFIGURED = (
@@ -122,13 +123,8 @@ class AnswerWriter:
         try:
             if self._stream_chat is None:
                 raise UpstreamError(NOT_CONFIGURED, upstream_status=503)
-            async for delta in self._stream_chat(generation.model, turns):
-                if isinstance(delta, TextDelta):
-                    generation.add_text(delta.text)
-                elif isinstance(delta, ReasoningDelta):
-                    generation.add_reasoning(delta.text)
-                elif isinstance(delta, Finished):
-                    finish_reason, usage = delta.finish_reason, delta.usage
+            finished = await self._stream_chat(generation.model, turns, generation)
+            finish_reason, usage = finished.finish_reason, finished.usage
         except OpenChatError as failure:
             status, error = "error", failure.detail
             code = failure.upstream_status if isinstance(failure, UpstreamError) else None

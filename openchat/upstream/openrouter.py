@@ -8,39 +8,36 @@ import asyncio
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-import aiohttp
 import certifi
 import orjson
-from yarl import URL
 
 from openchat.domain import ModelInfo, Pricing, Turn, Usage
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
 from openchat.silence import SilenceTimer
 from openchat.upstream import failures
+from openchat.upstream.http1 import ConnectionPool, Origin, Response, TransportError
 from openchat.upstream.sse import SseParser
 
 log = logging.getLogger(__name__)
 
 ERROR_BODY_LIMIT = 64 * 1024
+MODEL_LIST_LIMIT = 64 * 1024 * 1024  # OpenRouter's is some 1 MB
 END_OF_BODY_WAIT = 1.0  # seconds to wait past `[DONE]` for the body's end
 POOL_WAIT = 30.0  # seconds a request may wait for a free connection, beyond connecting
 KEEPALIVE_SECONDS = 5.0  # an idle pooled connection is closed after this
-JSON_BODY = {"Content-Type": "application/json"}
 
 
-@dataclass(frozen=True, slots=True)
-class TextDelta:
-    text: str
+class DeltaSink(Protocol):
+    """Where a streamed answer's text and reasoning go, as each read brings them."""
 
+    def add_text(self, text: str) -> None: ...
 
-@dataclass(frozen=True, slots=True)
-class ReasoningDelta:
-    text: str
+    def add_reasoning(self, text: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,40 +46,18 @@ class Finished:
     usage: Usage | None
 
 
-Delta = TextDelta | ReasoningDelta | Finished
+def open_pool(settings: Settings) -> ConnectionPool:
+    """The one shared pool of upstream connections, sized by the settings.
 
-
-def open_session(settings: Settings) -> aiohttp.ClientSession:
-    """The one shared upstream session: auth, attribution, timeouts, pool size.
-
-    aiohttp straight, with no other HTTP layer above it: each read of a streamed answer is one
-    `readany()`, and each request one call into aiohttp. Upstream cookies are never kept, and
-    no proxy is used. Call it from a running event loop.
+    Call it from a running event loop; close it with `await pool.close()`.
     """
-    headers = {"HTTP-Referer": settings.app_url, "X-Title": settings.app_title}
-    headers["X-OpenRouter-Title"] = settings.app_title
-    if settings.openrouter_api_key is not None:
-        headers["Authorization"] = f"Bearer {settings.openrouter_api_key.get_secret_value()}"
-    connect, idle = settings.upstream_connect_timeout, settings.upstream_idle_timeout
-    return aiohttp.ClientSession(
-        headers=headers,
-        connector=aiohttp.TCPConnector(
-            limit=settings.upstream_max_connections,
-            ssl=_certificates(),
-            keepalive_timeout=KEEPALIVE_SECONDS,
-        ),
-        cookie_jar=aiohttp.DummyCookieJar(),
-        # A request other than a stream (the model list) ends within this, whatever its reads do.
-        timeout=_timeout(connect, idle, total=POOL_WAIT + connect + idle),
-    )
-
-
-def _timeout(
-    connect: float, read: float | None, total: float | None = None
-) -> aiohttp.ClientTimeout:
-    # `connect` covers the wait for a free connection of the pool as well as connecting.
-    return aiohttp.ClientTimeout(
-        total=total, connect=POOL_WAIT + connect, sock_connect=connect, sock_read=read
+    return ConnectionPool(
+        Origin.of(settings.openrouter_base_url),
+        _certificates(),
+        limit=settings.upstream_max_connections,
+        connect_timeout=settings.upstream_connect_timeout,
+        pool_wait=POOL_WAIT,
+        keepalive=KEEPALIVE_SECONDS,
     )
 
 
@@ -96,29 +71,49 @@ def _certificates() -> ssl.SSLContext:
 
 
 class OpenRouterClient:
-    """Lists models and streams chat completions."""
+    """Lists models and streams chat completions. Upstream cookies are never kept, redirects
+    never followed, and no proxy is used."""
 
-    def __init__(self, session: aiohttp.ClientSession, settings: Settings) -> None:
-        self._session = session
+    def __init__(self, pool: ConnectionPool, settings: Settings) -> None:
+        self._pool = pool
         self._max_tokens = settings.max_tokens
         self._idle_timeout = settings.upstream_idle_timeout
-        base = URL(settings.openrouter_base_url.rstrip("/") + "/")
-        self._models_url = base.join(URL("models"))
-        self._chat_url = base.join(URL("chat/completions"))
-        # A stream's silences are timed by stream_chat itself (see there), not per read.
-        self._stream_timeout = _timeout(settings.upstream_connect_timeout, None)
-        self._closing: set[asyncio.Task[None]] = set()  # bodies read past `[DONE]`
+        # Whole-request limit of the model list, as a stream's is its silences.
+        self._list_timeout = POOL_WAIT + settings.upstream_connect_timeout + self._idle_timeout
+        headers = {"HTTP-Referer": settings.app_url, "X-Title": settings.app_title}
+        headers["X-OpenRouter-Title"] = settings.app_title
+        headers["User-Agent"] = "OpenChat"
+        if settings.openrouter_api_key is not None:
+            key = settings.openrouter_api_key.get_secret_value()
+            headers["Authorization"] = f"Bearer {key}"
+        # Settings hold each value to one line: nothing here can end the head early.
+        common = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
+        base = pool.origin.base_path.encode()
+        self._models_head = (
+            b"GET %smodels HTTP/1.1\r\n%sAccept: application/json\r\n"
+            b"Accept-Encoding: gzip, deflate\r\n\r\n" % (base, common)
+        )
+        # A stream asks for no compression: a compressor may hold text back.
+        self._chat_head = (
+            b"POST %schat/completions HTTP/1.1\r\n%sAccept: text/event-stream\r\n"
+            b"Accept-Encoding: identity\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " % (base, common)
+        )
 
     async def list_models(self) -> list[ModelInfo]:
         """The upstream catalogue, normalised; raise UpstreamError on failure."""
         try:
-            async with self._session.get(self._models_url, allow_redirects=False) as response:
-                content = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as error:
+            async with asyncio.timeout(self._list_timeout):
+                response = await self._pool.request(self._models_head)
+                try:
+                    content = await response.read(MODEL_LIST_LIMIT)
+                finally:
+                    response.abort()  # a list longer than the limit is not read to its end
+        except (TransportError, TimeoutError) as error:
             raise failures.unreachable() from error
         if response.status != 200:
             raise failures.http_failure(
-                response.status, content, response.headers.get("Retry-After")
+                response.status, content, response.headers.get("retry-after")
             )
         try:
             rows = orjson.loads(content).get("data")
@@ -128,11 +123,13 @@ class OpenRouterClient:
             raise UpstreamError("The model list from upstream had no `data` list.")
         return [model for row in rows if (model := _model_info(row)) is not None]
 
-    async def stream_chat(self, model: str, turns: Sequence[Turn]) -> AsyncIterator[Delta]:
-        """Yield text and reasoning deltas (coalesced per network read), then Finished.
+    async def stream_chat(self, model: str, turns: Sequence[Turn], sink: DeltaSink) -> Finished:
+        """Stream an answer into `sink`, text and reasoning coalesced per network read, and
+        return how it finished.
 
-        Raise UpstreamError on HTTP errors, mid-stream errors, stalls and lost connections.
-        One generator from socket to delta: each nested one cost a resumption per read.
+        Raise UpstreamError on HTTP errors, mid-stream errors, stalls and lost connections;
+        what reached the sink before stays there. Each read is handled where it arrives (see
+        http1): the answer's task sleeps until the end.
         """
         task = asyncio.current_task()
         assert task is not None  # the answer's writer
@@ -144,62 +141,37 @@ class OpenRouterClient:
                 silent = True
                 task.cancel()
 
-        # The idle timeout, kept here and not as aiohttp's read timeout, which sets a timer
-        # again on every read.
+        # The idle timeout, kept here and not per read, which would set a timer on each.
         silence = SilenceTimer(self._idle_timeout, stalled)
-        parser = SseParser()
-        ending = _Ending()
+        response: Response | None = None
+        reading: _Reading | None = None
         try:
             response = await self._open_stream(model, turns)
-            body = response.content
-            data = b""
-            try:
-                while not ending.done:
-                    data = await body.readany()  # b"" at the end of the body
-                    silence.touch()
-                    # At the end of the body, an event without its blank line still counts.
-                    events = parser.feed(data) if data else parser.close()
-                    reasoning, text = _read_events(events, ending)
-                    if reasoning:
-                        yield ReasoningDelta(reasoning)
-                    if text:
-                        yield TextDelta(text)
-                    if ending.failure is not None:
-                        raise ending.failure
-                    if not data:
-                        break
-            except aiohttp.ClientError as error:  # mid-answer, any fault means the link broke
-                raise failures.lost_connection() from error
-            finally:
-                if data and ending.done and not body.at_eof():  # `[DONE]` before the end
-                    self._close_after_end(response)
-                else:  # back to the pool if read to its end; a body cut short closes
-                    response.release()
+            reading = _Reading(sink, silence)
+            response.end.add_done_callback(reading.body_ended)
+            response.stream(reading.feed)
+            await reading.outcome
         except asyncio.CancelledError:
             if silent and task.uncancel() == 0:  # only the silence cancelled: not a stop
                 raise failures.stalled(self._idle_timeout) from None
             raise
         finally:
             silence.stop()
+            if response is not None:
+                if reading is not None and reading.ending.done and not response.end.done():
+                    self._pool.drained(response, END_OF_BODY_WAIT)  # back to the pool after
+                else:
+                    response.abort()  # a body cut short closes its connection
+        ending = reading.ending
         if ending.finish_reason is None:
             raise failures.lost_connection()
-        yield Finished(ending.finish_reason, ending.usage)
+        return Finished(ending.finish_reason, ending.usage)
 
     async def settle(self) -> None:
-        """Wait until every body still being read past `[DONE]` is closed."""
-        if self._closing:
-            await asyncio.gather(*self._closing, return_exceptions=True)
+        """Wait until every body still being read past `[DONE]` is read or cut."""
+        await self._pool.settle()
 
-    def _close_after_end(self, response: aiohttp.ClientResponse) -> None:
-        """Read the body past `[DONE]` in a task of its own, then release it.
-
-        The answer is complete: neither a stop nor the idle timeout can reach this.
-        """
-        task = asyncio.create_task(_read_to_end(response))
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
-
-    async def _open_stream(self, model: str, turns: Sequence[Turn]) -> aiohttp.ClientResponse:
+    async def _open_stream(self, model: str, turns: Sequence[Turn]) -> Response:
         """Send the completion request; return the 200 response, whose body is the stream."""
         body = orjson.dumps(
             {
@@ -212,53 +184,66 @@ class OpenRouterClient:
                 },  # ignored by OpenRouter, needed elsewhere
             }
         )
+        head = self._chat_head + b"%d\r\n\r\n" % len(body)
         try:
-            response = await self._session.post(
-                self._chat_url,
-                data=body,
-                headers=JSON_BODY,
-                timeout=self._stream_timeout,
-                allow_redirects=False,  # a redirected POST would be sent again, as a GET
-            )
-        except (aiohttp.ClientError, TimeoutError) as error:  # silences are timed above
+            response = await self._pool.request(head, body)
+        except (TransportError, TimeoutError) as error:  # silences are timed above
             raise failures.unreachable() from error
         if response.status == 200:
             return response
         try:
-            content = await _read_limited(response.content)
-        except aiohttp.ClientError:  # the status alone still says what went wrong
+            content = await response.read(ERROR_BODY_LIMIT)
+        except TransportError:  # the status alone still says what went wrong
             content = b""
         finally:
-            response.release()  # back to the pool if read to its end
+            response.abort()  # the connection goes back to the pool only if the body was read
         log.error("Upstream answered %s for model %s", response.status, model)
-        raise failures.http_failure(response.status, content, response.headers.get("Retry-After"))
+        raise failures.http_failure(response.status, content, response.headers.get("retry-after"))
 
 
-async def _read_to_end(response: aiohttp.ClientResponse) -> None:
-    """Read past `[DONE]` to the end of the body, then release it.
+class _Reading:
+    """One streamed body, read as each piece arrives: events into the sink, until `[DONE]`,
+    an error event, the body's end or a fault settles `outcome`."""
 
-    A body closed before its end loses its connection, and the next answer connects again
-    (to OpenRouter: a new TLS handshake); read to its end, the connection goes back to the
-    pool. The end normally follows `[DONE]` at once; a server that holds the body open is cut
-    after a short wait, and what it sends is ignored.
-    """
-    try:
-        async with asyncio.timeout(END_OF_BODY_WAIT):
-            while await response.content.readany():
-                pass
-    except Exception as error:  # the answer is complete: at worst, the connection is not reused
-        log.debug("Stopped reading past [DONE]: %s", type(error).__name__)
-    finally:
-        response.release()  # back to the pool only if the body was read to its end
+    def __init__(self, sink: DeltaSink, silence: SilenceTimer) -> None:
+        self.outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.ending = _Ending()
+        self._sink = sink
+        self._silence = silence
+        self._parser = SseParser()
 
+    def feed(self, piece: bytes) -> None:
+        if self.outcome.done():
+            return  # past `[DONE]` or a failure: the rest is ignored
+        self._silence.touch()
+        self._take(self._parser.feed(piece))
 
-async def _read_limited(body: aiohttp.StreamReader) -> bytes:
-    content = b""
-    while chunk := await body.readany():
-        content += chunk
-        if len(content) > ERROR_BODY_LIMIT:
-            break
-    return content
+    def body_ended(self, end: asyncio.Future[None]) -> None:
+        if self.outcome.done():
+            return
+        if end.exception() is not None:  # mid-answer, any fault means the link broke
+            self.outcome.set_exception(failures.lost_connection())
+            return
+        # At the end of the body, an event without its blank line still counts.
+        self._take(self._parser.close())
+        if not self.outcome.done():
+            self.outcome.set_result(None)
+
+    def _take(self, events: list[bytes]) -> None:
+        ending = self.ending
+        try:
+            reasoning, text = _read_events(events, ending)
+            if reasoning:
+                self._sink.add_reasoning(reasoning)
+            if text:
+                self._sink.add_text(text)
+        except Exception as error:  # the sink's own failure ends the answer, not the loop
+            self.outcome.set_exception(error)
+            return
+        if ending.failure is not None:
+            self.outcome.set_exception(ending.failure)
+        elif ending.done:
+            self.outcome.set_result(None)
 
 
 @dataclass(slots=True)

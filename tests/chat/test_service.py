@@ -14,7 +14,7 @@ from openchat.domain import Message, Turn, Usage
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import AnswerUpdate
-from openchat.upstream.openrouter import Delta, Finished, TextDelta
+from openchat.upstream.openrouter import DeltaSink, Finished
 
 
 class SlowFinalSave(SqlChatStore):
@@ -28,17 +28,17 @@ class SlowFinalSave(SqlChatStore):
         return await super().finish_answer(update_)
 
 
-async def scripted(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+async def scripted(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
     for piece in ("Hel", "lo ", "there"):
         await asyncio.sleep(0.01)
-        yield TextDelta(piece)
-    yield Finished("stop", Usage(1, 3, 4, 0.001))
+        sink.add_text(piece)
+    return Finished("stop", Usage(1, 3, 4, 0.001))
 
 
-async def endless(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+async def endless(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
     while True:
         await asyncio.sleep(0.01)
-        yield TextDelta("x")
+        sink.add_text("x")
 
 
 @pytest.fixture
@@ -120,9 +120,9 @@ async def test_checkpoints_reach_every_running_answer_batch_by_batch(store: Slow
     await chat.close()
 
 
-async def silent(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+async def silent(_model: str, _turns: Sequence[Turn], _sink: DeltaSink) -> Finished:
     await asyncio.Event().wait()  # a model thinking for a long time, saying nothing
-    yield TextDelta("never")
+    raise AssertionError("never")
 
 
 async def test_on_a_shared_database_servers_interrupt_only_the_answers_of_a_dead_one(

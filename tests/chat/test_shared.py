@@ -23,7 +23,7 @@ from openchat.errors import Conflict, NotFound, Unavailable
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import MessageDraft
-from openchat.upstream.openrouter import Delta, Finished, TextDelta
+from openchat.upstream.openrouter import DeltaSink, Finished
 from tests.servers import REDIS_PASSWORD
 
 WAIT = 10.0  # seconds: the longest any step may take, on the slowest machine
@@ -376,11 +376,11 @@ async def test_an_unreachable_redis_is_a_clear_503_soon():
 # Two servers: two ChatServices on one database and one Redis ------------------------------
 
 
-async def steady(_model: str, _turns: Sequence[Turn]) -> AsyncIterator[Delta]:
+async def steady(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
     for _ in range(100):
         await asyncio.sleep(0.01)
-        yield TextDelta("x")
-    yield Finished("stop", None)
+        sink.add_text("x")
+    return Finished("stop", None)
 
 
 @pytest.fixture

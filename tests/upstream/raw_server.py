@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,11 @@ class Wire:
     async def last(self, data: bytes) -> None:
         """A last chunk and the body's end in one write, so they arrive in one read."""
         self._writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+        await self._writer.drain()
+
+    async def raw(self, data: bytes) -> None:
+        """Bytes as they are: a head and body written by hand."""
+        self._writer.write(data)
         await self._writer.drain()
 
     async def end(self) -> None:
@@ -85,8 +91,9 @@ class RawServer:
 
 
 @contextlib.asynccontextmanager
-async def raw_server(reply: Reply) -> AsyncIterator[RawServer]:
-    """Serve `reply` for every request, keeping connections alive, until the block ends."""
+async def raw_server(reply: Reply, tls: ssl.SSLContext | None = None) -> AsyncIterator[RawServer]:
+    """Serve `reply` for every request, keeping connections alive, until the block ends;
+    over TLS with `tls`."""
     handlers: set[asyncio.Task[None]] = set()
     state = RawServer(url="")
 
@@ -107,9 +114,9 @@ async def raw_server(reply: Reply) -> AsyncIterator[RawServer]:
             handlers.discard(task)
             writer.close()
 
-    server = await asyncio.start_server(connection, "127.0.0.1", 0)
+    server = await asyncio.start_server(connection, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
-    state.url = f"http://127.0.0.1:{port}/v1"
+    state.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/v1"
     try:
         yield state
     finally:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 import orjson
 import pytest
@@ -16,13 +16,7 @@ from openchat.domain import Turn
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
 from openchat.upstream import openrouter
-from openchat.upstream.openrouter import (
-    Finished,
-    OpenRouterClient,
-    ReasoningDelta,
-    TextDelta,
-    open_session,
-)
+from openchat.upstream.openrouter import Finished, OpenRouterClient, open_pool
 from tests.upstream.raw_server import RawServer, Reply, Seen, Wire, raw_server
 
 SSE_HEAD = {"Content-Type": "text/event-stream"}
@@ -45,9 +39,9 @@ async def serve() -> AsyncIterator[Serve]:
                 max_tokens=256,
                 _env_file=None,  # type: ignore[call-arg]
             )
-            session = open_session(settings)
-            client = OpenRouterClient(session, settings)
-            stack.push_async_callback(session.close)
+            pool = open_pool(settings)
+            client = OpenRouterClient(pool, settings)
+            stack.push_async_callback(pool.close)
             stack.push_async_callback(client.settle)  # first: bodies still read past [DONE]
             return client, server
 
@@ -103,19 +97,46 @@ def then_silence(first: bytes) -> Reply:
     return reply
 
 
-async def collect(client: OpenRouterClient) -> list[object]:
-    return [delta async for delta in client.stream_chat("m", [Turn("user", "hi")])]
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    text: str
+
+
+class Deltas(list[object]):
+    """A sink that keeps what reached it, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+
+    def add_text(self, text: str) -> None:
+        self.append(Text(text))
+        self.arrived.set()
+
+    def add_reasoning(self, text: str) -> None:
+        self.append(Reasoning(text))
+
+
+async def collect(client: OpenRouterClient, deltas: Deltas | None = None) -> list[object]:
+    """What reached the sink, then how the answer finished."""
+    deltas = Deltas() if deltas is None else deltas
+    finished = await client.stream_chat("m", [Turn("user", "hi")], deltas)
+    return [*deltas, finished]
 
 
 async def test_a_stream_silent_past_the_idle_timeout_is_a_stall_with_its_text_so_far(
     serve: Serve,
 ):
     client, _ = await serve(then_silence(sse(chunk("Hel"), done=False)), idle_timeout=0.1)
-    deltas: list[object] = []
+    deltas = Deltas()
     with pytest.raises(UpstreamError, match=r"stopped sending for 0.1 s") as failure:
-        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
-            deltas.append(delta)
-    assert deltas == [TextDelta("Hel")] and failure.value.upstream_status == 408
+        await collect(client, deltas)
+    assert deltas == [Text("Hel")] and failure.value.upstream_status == 408
     current = asyncio.current_task()
     assert current is not None and current.cancelling() == 0  # the stall took its cancel back
 
@@ -138,15 +159,15 @@ async def test_an_upstream_that_cannot_be_reached_says_so():
         upstream_idle_timeout=5,  # bounds the wait should another process take the port
         _env_file=None,  # type: ignore[call-arg]
     )
-    session = open_session(settings)
-    client = OpenRouterClient(session, settings)
+    pool = open_pool(settings)
+    client = OpenRouterClient(pool, settings)
     try:
         with pytest.raises(UpstreamError, match="Could not reach the model service"):
             await collect(client)
         with pytest.raises(UpstreamError, match="Could not reach the model service"):
             await client.list_models()
     finally:
-        await session.close()
+        await pool.close()
 
 
 async def test_a_stop_during_a_stall_stays_a_stop(serve: Serve):
@@ -171,7 +192,7 @@ async def test_a_streamed_body_is_read_plain_or_decompressed_across_reads(
     parts = [body[start : start + third] for start in range(0, len(body), third)]
     client, _ = await serve(pieces(*parts, headers=headers))
     deltas = await collect(client)
-    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == "Hello"
+    assert "".join(d.text for d in deltas if isinstance(d, Text)) == "Hello"
     assert isinstance(deltas[-1], Finished) and deltas[-1].finish_reason == "stop"
 
 
@@ -186,7 +207,7 @@ async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choice
     )
     client, _ = await serve(answer(body))
     deltas = await collect(client)
-    assert deltas[0] == TextDelta("Hello")
+    assert deltas[0] == Text("Hello")
     final = deltas[-1]
     assert isinstance(final, Finished) and final.finish_reason == "stop"
     assert final.usage is not None and final.usage.total_tokens == 5 and final.usage.cost is None
@@ -194,7 +215,7 @@ async def test_ollama_style_stream_without_comments_and_usage_in_an_empty_choice
 
 async def test_stream_without_usage_or_done_marker_still_completes(serve: Serve):
     client, _ = await serve(answer(sse(chunk("Hi"), chunk("!", finish="stop"), done=False)))
-    assert await collect(client) == [TextDelta("Hi!"), Finished("stop", None)]
+    assert await collect(client) == [Text("Hi!"), Finished("stop", None)]
 
 
 async def test_deltas_come_per_read_and_what_follows_done_is_read_and_ignored(serve: Serve):
@@ -206,7 +227,7 @@ async def test_deltas_come_per_read_and_what_follows_done_is_read_and_ignored(se
         )
     )
     deltas = await collect(client)
-    assert deltas == [TextDelta("ab"), TextDelta("c"), Finished("stop", None)]
+    assert deltas == [Text("ab"), Text("c"), Finished("stop", None)]
     async with asyncio.timeout(5):
         await client.settle()
     # The body was read to its end: its connection serves the next answer.
@@ -220,7 +241,7 @@ async def test_a_body_that_ends_with_done_goes_back_to_the_pool_at_once(serve: S
         await wire.last(sse(chunk("Hi", finish="stop")))
 
     client, server = await serve(reply)
-    expected = [TextDelta("Hi"), Finished("stop", None)]
+    expected = [Text("Hi"), Finished("stop", None)]
     assert await collect(client) == expected
     tasks = asyncio.all_tasks()  # the server's handler of the kept connection among them
     for _ in range(2):  # no wait between answers: each finds the connection free
@@ -237,26 +258,27 @@ async def test_a_body_held_open_after_done_holds_nothing_back_and_is_cut_after_a
     client, server = await serve(then_silence(sse(chunk("Hi", finish="stop"))), idle_timeout=0.3)
     async with asyncio.timeout(0.5):
         deltas = await collect(client)
-    assert deltas == [TextDelta("Hi"), Finished("stop", None)]
+    assert deltas == [Text("Hi"), Finished("stop", None)]
     assert not server.closed.is_set()
     async with asyncio.timeout(5):
         await client.settle()
         await server.closed.wait()  # cut: the connection was not kept for another answer
 
 
-async def test_a_failure_past_done_changes_nothing(serve: Serve, caplog: pytest.LogCaptureFixture):
+async def test_a_failure_past_done_changes_nothing(serve: Serve):
     async def reply(_: Seen, wire: Wire) -> None:
         await wire.head(200, SSE_HEAD)
         await wire.chunk(sse(chunk("Hi", finish="stop")))
         await asyncio.sleep(0.05)
         wire.cut()  # before the body's end
 
-    caplog.set_level(logging.DEBUG, logger="openchat.upstream.openrouter")
-    client, _ = await serve(reply)
-    assert await collect(client) == [TextDelta("Hi"), Finished("stop", None)]
+    client, server = await serve(reply)
+    assert await collect(client) == [Text("Hi"), Finished("stop", None)]
     async with asyncio.timeout(5):
         await client.settle()
-    assert "Stopped reading past [DONE]: ClientPayloadError" in caplog.text
+    # The broken connection was not kept: the next answer comes on a new one.
+    assert await collect(client) == [Text("Hi"), Finished("stop", None)]
+    assert server.connections == 2
 
 
 @pytest.mark.parametrize("reset", [False, True])
@@ -270,11 +292,10 @@ async def test_a_connection_lost_mid_answer_keeps_its_text_as_a_lost_connection(
         wire.cut(reset=reset)
 
     client, _ = await serve(reply)
-    deltas: list[object] = []
+    deltas = Deltas()
     with pytest.raises(UpstreamError, match="connection to the model was lost"):
-        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
-            deltas.append(delta)
-    assert deltas == [TextDelta("Hel")]
+        await collect(client, deltas)
+    assert deltas == [Text("Hel")]
 
 
 async def test_reasoning_content_key_of_vllm_and_llama_cpp(serve: Serve):
@@ -282,7 +303,7 @@ async def test_reasoning_content_key_of_vllm_and_llama_cpp(serve: Serve):
         answer(sse(chunk(None, reasoning_content="think"), chunk("ok", finish="stop")))
     )
     deltas = await collect(client)
-    assert deltas[:2] == [ReasoningDelta("think"), TextDelta("ok")]
+    assert deltas[:2] == [Reasoning("think"), Text("ok")]
 
 
 async def test_old_vllm_error_object_is_terminal(serve: Serve):
@@ -305,18 +326,17 @@ async def test_an_error_event_keeps_the_text_that_came_before_it_in_the_same_rea
     serve: Serve, error: dict[str, object]
 ):
     client, _ = await serve(answer(sse(chunk("Hel"), chunk("lo"), error, chunk("never"))))
-    deltas: list[object] = []
+    deltas = Deltas()
     with pytest.raises(UpstreamError):
-        async for delta in client.stream_chat("m", [Turn("user", "hi")]):
-            deltas.append(delta)
+        await collect(client, deltas)
     kept = "Hello!" if "choices" in error else "Hello"  # an error choice's own text counts
-    assert deltas == [TextDelta(kept)]
+    assert deltas == [Text(kept)]
 
 
 async def test_malformed_line_is_skipped(serve: Serve):
     client, _ = await serve(answer(b"data: {not json\n\n" + sse(chunk("ok", finish="stop"))))
     deltas = await collect(client)
-    assert deltas[0] == TextDelta("ok")
+    assert deltas[0] == Text("ok")
 
 
 async def test_request_shape_and_headers(serve: Serve):
@@ -409,10 +429,15 @@ async def test_a_stopped_answer_never_leaves_its_unread_body_to_the_next_one(ser
     client, server = await serve(
         pieces(sse(chunk("a"), done=False), sse(chunk("b", finish="stop")), pause=0.2)
     )
-    stream = client.stream_chat("m", [Turn("user", "hi")])
-    assert await anext(stream) == TextDelta("a")
-    await stream.aclose()  # as a stop does, mid-body
-    assert await collect(client) == [TextDelta("a"), TextDelta("b"), Finished("stop", None)]
+    deltas = Deltas()
+    reader = asyncio.create_task(collect(client, deltas))
+    async with asyncio.timeout(5):
+        await deltas.arrived.wait()
+    assert deltas == [Text("a")]
+    reader.cancel()  # as a stop does, mid-body
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    assert await collect(client) == [Text("a"), Text("b"), Finished("stop", None)]
     assert server.connections == 2  # the cut body's connection was closed, not pooled
 
 
@@ -434,7 +459,7 @@ async def test_a_failed_answer_never_leaves_its_unread_body_to_the_next_one(serv
     client, server = await serve(reply)
     with pytest.raises(UpstreamError, match="provider down"):
         await collect(client)
-    assert await collect(client) == [TextDelta("fresh"), Finished("stop", None)]
+    assert await collect(client) == [Text("fresh"), Finished("stop", None)]
     assert server.connections == 2
 
 
@@ -470,3 +495,19 @@ async def test_upstream_cookies_are_never_sent_back(serve: Serve):
     await collect(client)
     await collect(client)
     assert all("cookie" not in seen.headers for seen in server.seen)
+
+
+async def test_a_sink_that_fails_ends_its_answer_with_that_failure_and_the_body_unread(
+    serve: Serve,
+):
+    class Broken(Deltas):
+        def add_text(self, text: str) -> None:
+            raise RuntimeError(f"the sink broke on {text!r}")
+
+    client, server = await serve(
+        pieces(sse(chunk("a"), done=False), sse(chunk("b", finish="stop")), pause=0.1)
+    )
+    with pytest.raises(RuntimeError, match="the sink broke"):
+        await collect(client, Broken())
+    assert await collect(client) == [Text("a"), Text("b"), Finished("stop", None)]
+    assert server.connections == 2  # the failed answer's connection was closed, not pooled

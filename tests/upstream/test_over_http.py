@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from openchat.domain import Turn
 from openchat.settings import Settings
-from openchat.upstream.openrouter import Finished, OpenRouterClient, TextDelta, open_session
+from openchat.upstream.openrouter import Finished, OpenRouterClient, open_pool
+
+
+class Text:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.reasoning: list[str] = []
+
+    def add_text(self, text: str) -> None:
+        self.parts.append(text)
+
+    def add_reasoning(self, text: str) -> None:
+        self.reasoning.append(text)
 
 
 @pytest.mark.usefixtures("sim")  # the simulator's counters start from zero
@@ -16,23 +29,22 @@ async def test_answers_in_a_row_share_one_upstream_connection(simulator_url: str
         openrouter_base_url=f"{simulator_url}/api/v1",
         _env_file=None,  # type: ignore[call-arg]
     )
-    session = open_session(settings)
-    client = OpenRouterClient(session, settings)
+    pool = open_pool(settings)
+    client = OpenRouterClient(pool, settings)
     try:
         for _ in range(3):
-            deltas = [
-                d async for d in client.stream_chat("openai/gpt-4o-mini", [Turn("user", "hi")])
-            ]
-            assert isinstance(deltas[0], TextDelta) and isinstance(deltas[-1], Finished)
-            await client.settle()  # the body's end is read in the background
-        async with session.get(f"{simulator_url}/_sim/stats") as response:
-            stats = await response.json()
+            text = Text()
+            finished = await client.stream_chat("openai/gpt-4o-mini", [Turn("user", "hi")], text)
+            assert text.parts and finished == Finished("stop", finished.usage)
+            await client.settle()  # the body's end is read past `[DONE]`
     finally:
-        await session.close()
+        await pool.close()
+    async with httpx.AsyncClient() as http:  # one more connection: the simulator counts it
+        stats = (await http.get(f"{simulator_url}/_sim/stats")).json()
     # Each body was read to its end, past `[DONE]`: the connection went back to the pool.
     assert stats == {
         "requests": 3,
         "open_streams": 0,
         "cancelled": 0,
-        "connections": 1,
+        "connections": 1 + 1,
     }

@@ -1,0 +1,408 @@
+"""A lean HTTP/1.1 client for the one upstream origin: a pool of keep-alive connections whose
+response bodies reach a callback as each read arrives.
+
+A streamed answer's every token passes through here. aiohttp's reader woke the answer's task
+and resumed a chain of coroutines on every read; here a read is one call from the event loop
+into `_Connection.data_received`, parsed by httptools (llhttp, as uvicorn uses), decompressed
+when the server chose to, and handed to the body's sink. TLS is asyncio's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httptools
+
+BodySink = Callable[[bytes], None]
+DECOMPRESSED = {"gzip", "x-gzip", "deflate"}  # by zlib, which reads gzip and zlib headers alike
+
+
+class TransportError(Exception):
+    """The connection could not be made, broke, or carried something that is not HTTP/1.1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where requests go: scheme, host and port, the `Host` header, and the base path."""
+
+    host: str
+    port: int
+    tls: bool
+    authority: str
+    base_path: str  # ends with "/"
+
+    @classmethod
+    def of(cls, base_url: str) -> Origin:
+        """The origin of an `http://` or `https://` URL; ValueError for anything else."""
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must be a scheme, a host, an optional port and a path, nothing more")
+        tls = parts.scheme == "https"
+        host = parts.hostname.encode("idna").decode("ascii")  # UnicodeError is a ValueError
+        authority = f"[{host}]" if ":" in host else host
+        if parts.port is not None:  # ValueError for a port out of range
+            authority += f":{parts.port}"
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        return cls(host, parts.port or (443 if tls else 80), tls, authority, path)
+
+
+class Response:
+    """One response: status and headers once its head is in, then its body as it arrives.
+
+    The body goes to the sink given to `stream()`; what came before is kept for it.
+    """
+
+    def __init__(self, connection: _Connection) -> None:
+        loop = asyncio.get_running_loop()
+        self._connection = connection
+        self.status = 0
+        self.headers: dict[str, str] = {}  # names in lower case
+        self.head: asyncio.Future[None] = loop.create_future()
+        self.end: asyncio.Future[None] = loop.create_future()  # the body read to its end
+        self.started = False  # a byte of it arrived
+        self._sink: BodySink | None = None
+        self._early: list[bytes] = []
+
+    @property
+    def complete(self) -> bool:
+        return self.end.done() and self.end.exception() is None
+
+    def stream(self, sink: BodySink) -> None:
+        """From now on, hand each piece of the body to `sink`, starting with those already in."""
+        early, self._early = self._early, []
+        self._sink = sink
+        for piece in early:
+            sink(piece)
+
+    async def read(self, limit: int) -> bytes:
+        """The body, or its first `limit` bytes and a little more; a body cut short ends it."""
+        pieces: list[bytes] = []
+        size = 0
+        enough: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def keep(piece: bytes) -> None:
+            nonlocal size
+            pieces.append(piece)
+            size += len(piece)
+            if size > limit and not enough.done():
+                enough.set_result(None)
+
+        self.stream(keep)
+        if size <= limit:
+            try:
+                await asyncio.wait([self.end, enough], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                enough.cancel()
+        if self.end.done() and (error := self.end.exception()) is not None and not pieces:
+            raise error
+        return b"".join(pieces)
+
+    def drain(self, wait: float) -> None:
+        """Read the rest of the body and ignore it, giving up after `wait` seconds: read to its
+        end, the connection goes back to the pool."""
+        self._sink = _ignore
+        self._early = []
+        if not self.end.done():
+            self._connection.close_after(wait)
+
+    def abort(self) -> None:
+        """Nothing more of this body is wanted: close the connection unless the body is read."""
+        self._sink = _ignore
+        if not self.end.done():
+            self._connection.close()
+
+    def _body(self, piece: bytes) -> None:
+        if self._sink is not None:
+            self._sink(piece)
+        else:
+            self._early.append(piece)
+
+
+def _ignore(_: bytes) -> None:
+    pass
+
+
+class _Connection(asyncio.Protocol):
+    """One connection, one response at a time, parsed as its bytes arrive."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        self._parser = httptools.HttpResponseParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._response: Response | None = None
+        self._decoder: zlib._Decompress | None = None
+        self._ends_with_close = False  # no length, not chunked: the body ends with the connection
+        self._informational = False  # a 1xx head (103 Early Hints): the real one follows
+        self._timer: asyncio.TimerHandle | None = None
+        self.closed = False
+        self.used = False  # carried a response before
+
+    # asyncio's side
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]  # uvloop's are not subclasses
+
+    def data_received(self, data: bytes) -> None:
+        response = self._response
+        if response is None:  # bytes nobody asked for: the connection is not fit for reuse
+            self.close()
+            return
+        response.started = True
+        try:
+            self._parser.feed_data(data)
+        except Exception as error:  # a callback's error comes wrapped, as its __context__
+            cause = error.__context__ or error
+            self._fail(TransportError(f"not a valid HTTP/1.1 response ({type(cause).__name__})"))
+
+    def eof_received(self) -> bool:
+        return False  # close: a half-closed connection is of no further use
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._cancel_timer()
+        self._pool.forget(self)
+        response = self._response
+        if response is None or response.end.done():
+            return
+        if response.head.done() and self._ends_with_close:
+            self._flush_decoder()
+            self._complete(keep=False)
+        else:
+            self._fail(TransportError(f"connection lost: {exc or 'closed by the server'}"))
+
+    # the pool's side
+
+    def send(self, request: bytes) -> Response:
+        assert self._transport is not None and self._response is None
+        self._cancel_timer()
+        self._parser = httptools.HttpResponseParser(self)
+        self._decoder = None
+        self._ends_with_close = False
+        self._informational = False
+        response = self._response = Response(self)
+        self._transport.write(request)
+        return response
+
+    def close(self) -> None:
+        if not self.closed and self._transport is not None:
+            self.closed = True
+            self._transport.close()
+
+    def close_after(self, seconds: float) -> None:
+        self._cancel_timer()
+        self._timer = asyncio.get_running_loop().call_later(seconds, self.close)
+
+    def idle_for(self, seconds: float) -> None:
+        """Close after `seconds` unless used again before."""
+        self.close_after(seconds)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # httptools' side
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        assert self._response is not None
+        headers = self._response.headers
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+
+    def on_headers_complete(self) -> None:
+        response = self._response
+        assert response is not None
+        response.status = self._parser.get_status_code()
+        if 100 <= response.status < 200:
+            self._informational = True
+            response.headers = {}
+            return
+        headers = response.headers
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding in DECOMPRESSED:
+            self._decoder = zlib.decompressobj(wbits=47)
+        elif encoding != "identity":
+            raise zlib.error(encoding)  # never asked for
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        self._ends_with_close = not chunked and "content-length" not in headers
+        response.head.set_result(None)
+
+    def on_body(self, body: bytes) -> None:
+        assert self._response is not None
+        if self._decoder is not None:
+            body = self._decoder.decompress(body)
+            if not body:
+                return
+        self._response._body(body)
+
+    def on_message_complete(self) -> None:
+        if self._informational:
+            self._informational = False
+            return
+        self._flush_decoder()
+        self._complete(keep=self._parser.should_keep_alive())
+
+    # endings
+
+    def _flush_decoder(self) -> None:
+        if self._decoder is not None and self._response is not None:
+            rest = self._decoder.flush()
+            self._decoder = None
+            if rest:
+                self._response._body(rest)
+
+    def _complete(self, keep: bool) -> None:
+        response, self._response = self._response, None
+        assert response is not None
+        self._cancel_timer()
+        self.used = True
+        response.end.set_result(None)
+        if keep and not self.closed:
+            self._pool.give_back(self)
+        else:
+            self.close()
+
+    def _fail(self, error: TransportError) -> None:
+        response, self._response = self._response, None
+        self.close()
+        if response is None:
+            return
+        for future in (response.head, response.end):
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # retrieved: nobody may be waiting for it
+
+
+class ConnectionPool:
+    """Keep-alive connections to one origin, at most `limit` open at once."""
+
+    def __init__(
+        self,
+        origin: Origin,
+        tls: ssl.SSLContext | None,
+        *,
+        limit: int,
+        connect_timeout: float,
+        pool_wait: float,
+        keepalive: float,
+    ) -> None:
+        self.origin = origin
+        self._tls = tls if origin.tls else None
+        self._limit = limit
+        self._connect_timeout = connect_timeout
+        self._pool_wait = pool_wait
+        self._keepalive = keepalive
+        self._idle: list[_Connection] = []
+        self._open: set[_Connection] = set()
+        self._opening = 0
+        self._waiters: list[asyncio.Future[None]] = []
+        self._draining: set[asyncio.Future[None]] = set()
+
+    async def request(self, head: bytes, body: bytes = b"") -> Response:
+        """Send one request (its head without the `Host` line); return its response once the
+        head is in. Raise TransportError, or TimeoutError if no connection came in time.
+
+        A kept-alive connection the server closed just before it was used is retried once on
+        a new one, as long as no byte of the answer came back.
+        """
+        request = head.replace(b"\r\n", b"\r\nHost: %s\r\n" % self.origin.authority.encode(), 1)
+        for retry in (True, False):
+            connection = await self._connection()
+            response = connection.send(request + body)
+            try:
+                await response.head
+            except TransportError:
+                if retry and connection.used and not response.started:
+                    continue
+                raise
+            except BaseException:
+                connection.close()  # cancelled: the rest of the answer is not wanted
+                raise
+            return response
+        raise AssertionError("unreachable")
+
+    def drained(self, response: Response, wait: float) -> None:
+        """Read the rest of `response` past what was wanted (see Response.drain)."""
+        response.drain(wait)
+        if not response.end.done():
+            self._draining.add(response.end)
+            response.end.add_done_callback(self._draining.discard)
+
+    async def settle(self) -> None:
+        """Wait until every body being drained is read or cut."""
+        if self._draining:
+            await asyncio.gather(*self._draining, return_exceptions=True)
+
+    async def close(self) -> None:
+        for connection in [*self._open]:
+            connection.close()
+        self._idle.clear()
+        await asyncio.sleep(0)  # let the transports close
+
+    # connections
+
+    async def _connection(self) -> _Connection:
+        async with asyncio.timeout(self._pool_wait):
+            while True:
+                while self._idle:
+                    connection = self._idle.pop()
+                    if not connection.closed:
+                        return connection
+                if len(self._open) + self._opening < self._limit:
+                    break
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.append(waiter)
+                try:
+                    await waiter
+                finally:
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+        return await self._connect()
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        origin = self.origin
+        connection: _Connection | None = None
+        self._opening += 1
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                _, connection = await loop.create_connection(
+                    lambda: _Connection(self),
+                    origin.host,
+                    origin.port,
+                    ssl=self._tls,
+                    server_hostname=origin.host if self._tls else None,
+                )
+        except (OSError, ssl.SSLError) as error:
+            raise TransportError(f"could not connect: {type(error).__name__}") from error
+        finally:
+            self._opening -= 1
+            if connection is None:
+                self._wake_one()  # its place is free for a request waiting for one
+            else:
+                self._open.add(connection)
+        return connection
+
+    def give_back(self, connection: _Connection) -> None:
+        connection.idle_for(self._keepalive)
+        self._idle.append(connection)
+        self._wake_one()
+
+    def forget(self, connection: _Connection) -> None:
+        self._open.discard(connection)
+        if connection in self._idle:
+            self._idle.remove(connection)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+                return

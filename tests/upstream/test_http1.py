@@ -1,0 +1,202 @@
+"""The upstream connection pool (`http1`) against real servers on 127.0.0.1: the answers'
+shapes HTTP/1.1 allows, kept connections, its limit, and TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from openchat.errors import UpstreamError
+from openchat.settings import Settings
+from openchat.upstream.http1 import ConnectionPool, Origin, TransportError
+from openchat.upstream.openrouter import OpenRouterClient, open_pool
+from tests.upstream.raw_server import Reply, Seen, Wire, raw_server
+
+GET = b"GET /v1/models HTTP/1.1\r\nAccept: */*\r\n\r\n"
+
+
+def pool_of(url: str, limit: int = 10, pool_wait: float = 5.0) -> ConnectionPool:
+    return ConnectionPool(
+        Origin.of(url), None, limit=limit, connect_timeout=5, pool_wait=pool_wait, keepalive=5
+    )
+
+
+@pytest.fixture
+async def pools() -> AsyncIterator[list[ConnectionPool]]:
+    """Pools a test opens are closed when it ends."""
+    opened: list[ConnectionPool] = []
+    yield opened
+    for pool in opened:
+        await pool.close()
+
+
+def length_reply(body: bytes, pause: float = 0.0) -> Reply:
+    async def reply(_: Seen, wire: Wire) -> None:
+        await asyncio.sleep(pause)
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    return reply
+
+
+async def test_an_informational_head_before_the_answer_is_skipped(pools: list[ConnectionPool]):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n")
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Kind: real\r\n\r\nhi")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        response = await pool.request(GET)
+        assert (response.status, response.headers) == (
+            200,
+            {"content-length": "2", "x-kind": "real"},
+        )
+        assert await response.read(100) == b"hi"
+
+
+@pytest.mark.parametrize("delimited_by", ["length", "close"])
+async def test_a_body_of_a_given_length_or_up_to_the_connections_end_is_read_whole(
+    pools: list[ConnectionPool], delimited_by: str
+):
+    body = b"x" * 100_000
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        if delimited_by == "length":
+            await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        else:
+            await wire.raw(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        await wire.raw(body[:50_000])
+        await asyncio.sleep(0.02)
+        await wire.raw(body[50_000:])
+        if delimited_by == "close":
+            wire.cut()
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        for _ in range(2):
+            response = await pool.request(GET)
+            assert await response.read(len(body)) == body and response.complete
+        # Kept alive only when the length said where the body ended.
+        assert server.connections == (1 if delimited_by == "length" else 2)
+
+
+async def test_a_kept_connection_the_server_dropped_is_tried_once_more_on_a_new_one(
+    pools: list[ConnectionPool],
+):
+    answered: set[int] = set()
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        if id(wire) in answered:  # the server dropped its kept connection as the request came
+            wire.cut()
+            return
+        answered.add(id(wire))
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        for _ in range(3):
+            response = await pool.request(GET)
+            assert response.status == 200 and await response.read(10) == b"ok"
+        assert server.connections == 3 and len(server.seen) == 5
+
+
+async def test_a_new_connection_dropped_before_the_answer_is_a_transport_error(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        wire.cut()
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        with pytest.raises(TransportError, match="connection lost"):
+            await pool.request(GET)
+        assert server.connections == 1  # not tried again: it carried no answer before
+
+
+async def test_at_the_limit_a_request_waits_for_a_connection_and_then_shares_it(
+    pools: list[ConnectionPool],
+):
+    async with raw_server(length_reply(b"ok", pause=0.05)) as server:
+        pools.append(pool := pool_of(server.url, limit=1))
+
+        async def fetch() -> bytes:
+            return await (await pool.request(GET)).read(10)
+
+        assert await asyncio.gather(fetch(), fetch(), fetch()) == [b"ok"] * 3
+        assert server.connections == 1 and len(server.seen) == 3
+
+
+async def test_a_request_that_finds_no_free_connection_in_time_gives_up(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.head(200, {"Content-Type": "text/event-stream"})
+        await wire.hold()  # a stream that lasts
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=1, pool_wait=0.1))
+        first = await pool.request(GET)
+        with pytest.raises(TimeoutError):
+            await pool.request(GET)
+        first.abort()  # its connection closes: the next request opens another
+        response = await pool.request(GET)
+        assert response.status == 200 and server.connections == 2
+
+
+def test_settings_refuse_a_base_url_that_is_not_http():
+    for url in ("openrouter.ai/api/v1", "ftp://openrouter.ai/api/v1", "https://:443/v1"):
+        with pytest.raises(pydantic.ValidationError, match="http:// or https://"):
+            Settings(openrouter_base_url=url, _env_file=None)  # type: ignore[call-arg]
+    origin = Origin.of("https://[::1]:8443/api/v1")
+    assert (origin.host, origin.port, origin.authority) == ("::1", 8443, "[::1]:8443")
+    assert Origin.of("http://bücher.example/v1").authority == "xn--bcher-kva.example"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, and its key."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    request = "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+    names = "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
+    subprocess.run(
+        ["openssl", *request.split(), *names.split(), "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_tls_to_a_server_whose_certificate_is_trusted_and_only_then(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, trusted: bool
+):
+    cert, key = certificate
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    if trusted:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    listing = b'{"data": [{"id": "vendor/model"}]}'
+    async with raw_server(length_reply(listing), tls=tls) as server:
+        settings = Settings(
+            openrouter_api_key="sk-x",
+            openrouter_base_url=server.url,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        pool = open_pool(settings)
+        client = OpenRouterClient(pool, settings)
+        try:
+            if trusted:
+                assert [model.id for model in await client.list_models()] == ["vendor/model"]
+                assert server.seen[0].headers["authorization"] == "Bearer sk-x"
+            else:
+                with pytest.raises(UpstreamError, match="Could not reach the model service"):
+                    await client.list_models()
+                assert server.seen == []  # nothing, the key least of all, went to that server
+        finally:
+            await pool.close()

@@ -14,12 +14,13 @@ import ssl
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httptools
 
 BodySink = Callable[[bytes], None]
 DECOMPRESSED = {"gzip", "x-gzip", "deflate"}  # by zlib, which reads gzip and zlib headers alike
+HEAD_LIMIT = 64 * 1024  # bytes of status line and headers a response may have
 
 
 class TransportError(Exception):
@@ -49,7 +50,8 @@ class Origin:
         authority = f"[{host}]" if ":" in host else host
         if parts.port is not None:  # ValueError for a port out of range
             authority += f":{parts.port}"
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")  # a space would break the head
+        path = path if path.endswith("/") else path + "/"
         return cls(host, parts.port or (443 if tls else 80), tls, authority, path)
 
 
@@ -140,9 +142,11 @@ class _Connection(asyncio.Protocol):
         self._decoder: zlib._Decompress | None = None
         self._ends_with_close = False  # no length, not chunked: the body ends with the connection
         self._informational = False  # a 1xx head (103 Early Hints): the real one follows
+        self._head_size = 0
         self._timer: asyncio.TimerHandle | None = None
         self.closed = False
         self.used = False  # carried a response before
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     # asyncio's side
 
@@ -162,16 +166,21 @@ class _Connection(asyncio.Protocol):
             self._fail(TransportError(f"not a valid HTTP/1.1 response ({type(cause).__name__})"))
 
     def eof_received(self) -> bool:
+        if self._response is None:  # the server closed a kept connection: not for reuse
+            self.closed = True
+            self._pool.forget(self)
         return False  # close: a half-closed connection is of no further use
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self._cancel_timer()
         self._pool.forget(self)
+        if not self.lost.done():
+            self.lost.set_result(None)
         response = self._response
         if response is None or response.end.done():
             return
-        if response.head.done() and self._ends_with_close:
+        if response.head.done() and self._ends_with_close and exc is None:  # a reset is no end
             self._flush_decoder()
             self._complete(keep=False)
         else:
@@ -186,14 +195,19 @@ class _Connection(asyncio.Protocol):
         self._decoder = None
         self._ends_with_close = False
         self._informational = False
+        self._head_size = 0
         response = self._response = Response(self)
         self._transport.write(request)
         return response
 
     def close(self) -> None:
+        """Close at once, its place in the pool free: nothing more is read or sent on it
+        (over TLS, no wait for the server's reply to a close_notify, which a stalled server
+        never sends)."""
         if not self.closed and self._transport is not None:
             self.closed = True
-            self._transport.close()
+            self._transport.abort()
+        self._pool.forget(self)
 
     def close_after(self, seconds: float) -> None:
         self._cancel_timer()
@@ -212,6 +226,9 @@ class _Connection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         assert self._response is not None
+        self._head_size += len(name) + len(value)
+        if self._head_size > HEAD_LIMIT:
+            raise ValueError("the response's head is too long")
         headers = self._response.headers
         key, text = name.decode("latin-1").lower(), value.decode("latin-1")
         headers[key] = f"{headers[key]}, {text}" if key in headers else text
@@ -225,10 +242,10 @@ class _Connection(asyncio.Protocol):
             response.headers = {}
             return
         headers = response.headers
-        encoding = headers.get("content-encoding", "identity").strip().lower()
+        encoding = headers.get("content-encoding", "").strip().lower()
         if encoding in DECOMPRESSED:
             self._decoder = zlib.decompressobj(wbits=47)
-        elif encoding != "identity":
+        elif encoding not in ("", "identity"):
             raise zlib.error(encoding)  # never asked for
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         self._ends_with_close = not chunked and "content-length" not in headers
@@ -310,11 +327,12 @@ class ConnectionPool:
         head is in. Raise TransportError, or TimeoutError if no connection came in time.
 
         A kept-alive connection the server closed just before it was used is retried once on
-        a new one, as long as no byte of the answer came back.
+        a new one, as browsers do, as long as no byte of the answer came back: a server that
+        took the request and then closed without a byte has lost its answer anyway.
         """
         request = head.replace(b"\r\n", b"\r\nHost: %s\r\n" % self.origin.authority.encode(), 1)
         for retry in (True, False):
-            connection = await self._connection()
+            connection = await self._connection(fresh=not retry)
             response = connection.send(request + body)
             try:
                 await response.head
@@ -341,29 +359,45 @@ class ConnectionPool:
             await asyncio.gather(*self._draining, return_exceptions=True)
 
     async def close(self) -> None:
-        for connection in [*self._open]:
+        """Close every connection and wait (briefly) until each transport is gone."""
+        connections = [*self._open]
+        for connection in connections:
             connection.close()
         self._idle.clear()
-        await asyncio.sleep(0)  # let the transports close
+        if connections:
+            await asyncio.wait([connection.lost for connection in connections], timeout=1.0)
 
     # connections
 
-    async def _connection(self) -> _Connection:
+    async def _connection(self, fresh: bool = False) -> _Connection:
+        """A kept connection (unless `fresh`), or a new one once there is room for it."""
+        woken = False
         async with asyncio.timeout(self._pool_wait):
             while True:
-                while self._idle:
+                while self._idle and not fresh:
                     connection = self._idle.pop()
                     if not connection.closed:
                         return connection
+                if fresh and self._idle and len(self._open) + self._opening >= self._limit:
+                    self._idle[0].close()  # the oldest kept one makes room
                 if len(self._open) + self._opening < self._limit:
                     break
                 waiter = asyncio.get_running_loop().create_future()
-                self._waiters.append(waiter)
+                # Woken once already and beaten to the room: first in line for the next.
+                if woken:
+                    self._waiters.insert(0, waiter)
+                else:
+                    self._waiters.append(waiter)
                 try:
                     await waiter
+                except BaseException:
+                    if waiter.done() and not waiter.cancelled():  # woken, but leaving instead
+                        self._wake_one()
+                    raise
                 finally:
                     if waiter in self._waiters:
                         self._waiters.remove(waiter)
+                woken = True
         return await self._connect()
 
     async def _connect(self) -> _Connection:

@@ -109,6 +109,8 @@ class OpenRouterClient:
                     content = await response.read(MODEL_LIST_LIMIT)
                 finally:
                     response.abort()  # a list longer than the limit is not read to its end
+                if not response.complete:
+                    raise TransportError("the model list broke off")
         except (TransportError, TimeoutError) as error:
             raise failures.unreachable() from error
         if response.status != 200:

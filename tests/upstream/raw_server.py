@@ -85,6 +85,7 @@ Reply = Callable[[Seen, Wire], Awaitable[None]]
 @dataclass
 class RawServer:
     url: str  # the API's base URL, `/v1` included
+    reply: Reply  # may be changed while it serves
     seen: list[Seen] = field(default_factory=list)
     connections: int = 0
     closed: asyncio.Event = field(default_factory=asyncio.Event)  # a connection ended
@@ -95,7 +96,7 @@ async def raw_server(reply: Reply, tls: ssl.SSLContext | None = None) -> AsyncIt
     """Serve `reply` for every request, keeping connections alive, until the block ends;
     over TLS with `tls`."""
     handlers: set[asyncio.Task[None]] = set()
-    state = RawServer(url="")
+    state = RawServer(url="", reply=reply)
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -106,7 +107,7 @@ async def raw_server(reply: Reply, tls: ssl.SSLContext | None = None) -> AsyncIt
         try:
             while not wire.cut_off and (seen := await _read_request(reader)) is not None:
                 state.seen.append(seen)
-                await reply(seen, wire)
+                await state.reply(seen, wire)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:

@@ -200,3 +200,79 @@ async def test_tls_to_a_server_whose_certificate_is_trusted_and_only_then(
                 assert server.seen == []  # nothing, the key least of all, went to that server
         finally:
             await pool.close()
+
+
+async def test_a_waiter_woken_for_a_free_place_that_leaves_passes_it_on(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        await asyncio.sleep(0.1)
+        await wire.raw(b"ok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=1, pool_wait=3))
+        first = await pool.request(GET)  # holds the only place until its body is in
+        second = asyncio.create_task(pool.request(GET))
+        third = asyncio.create_task(pool.request(GET))
+        await asyncio.sleep(0.01)
+        # Once the body is in, the kept connection wakes the second, stopped before it runs.
+        first.end.add_done_callback(lambda _: second.cancel())
+        assert await first.read(10) == b"ok"
+        async with asyncio.timeout(1):  # not after the whole pool wait
+            assert await (await third).read(10) == b"ok"
+        with pytest.raises(asyncio.CancelledError):
+            await second
+        assert server.connections == 1
+
+
+async def test_the_one_more_try_goes_to_a_new_connection_not_another_kept_one(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=2))
+        responses = await asyncio.gather(pool.request(GET), pool.request(GET))
+        assert [await response.read(10) for response in responses] == [b"ok", b"ok"]
+        assert server.connections == 2
+
+        async def drop(_: Seen, wire: Wire) -> None:  # every kept connection, as it is used
+            wire.cut()
+
+        server.reply = drop
+        with pytest.raises(TransportError):
+            await pool.request(GET)
+        assert server.connections == 3  # the kept one, then a new one: not the other kept one
+
+
+async def test_a_body_up_to_the_connections_end_that_ends_in_a_reset_is_broken(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart")
+        await asyncio.sleep(0.05)
+        wire.cut(reset=True)
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        response = await pool.request(GET)
+        assert await response.read(100) == b"part" and not response.complete
+
+
+async def test_odd_heads_an_empty_encoding_passes_and_an_endless_one_is_refused(
+    pools: list[ConnectionPool],
+):
+    async def reply(seen: Seen, wire: Wire) -> None:
+        if seen.path.endswith("long"):
+            await wire.raw(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"x" * 100_000 + b"\r\n\r\n")
+        else:
+            await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Encoding:\r\nContent-Length: 2\r\n\r\nok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        assert await (await pool.request(GET)).read(10) == b"ok"
+        with pytest.raises(TransportError, match=r"not a valid HTTP/1\.1 response"):
+            await pool.request(GET.replace(b"models", b"long"))
+    assert Origin.of("http://h/a path/").base_path == "/a%20path/"

@@ -13,9 +13,8 @@ const conversation: Conversation = {
   updated_at: "2024-01-01T00:00:00Z",
 };
 
-function show() {
-  const onRename = vi.fn();
-  render(
+function item(onRename = vi.fn(), claimFocus = (_id: string) => false) {
+  return (
     <MemoryRouter>
       <ul>
         <ConversationItem
@@ -24,10 +23,16 @@ function show() {
           onNavigate={() => undefined}
           onRename={onRename}
           onDelete={() => undefined}
+          claimFocus={claimFocus}
         />
       </ul>
-    </MemoryRouter>,
+    </MemoryRouter>
   );
+}
+
+function show() {
+  const onRename = vi.fn();
+  render(item(onRename));
   fireEvent.click(screen.getByRole("button", { name: "Rename" }));
   const field = screen.getByRole("textbox", { name: "Conversation title" });
   fireEvent.change(field, { target: { value: "Holiday plans" } });
@@ -45,7 +50,7 @@ describe("ConversationItem: Rename", () => {
   it("saves on Enter and gives the focus back to Rename", () => {
     const { onRename, field } = show();
     fireEvent.keyDown(field, { key: "Enter" });
-    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans");
+    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans", true);
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Rename" }));
   });
 
@@ -64,7 +69,21 @@ describe("ConversationItem: Rename", () => {
   it("saves when the field is left, leaving the focus where it went", () => {
     const { onRename, field } = show();
     fireEvent.blur(field);
-    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans");
+    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans", false);
     expect(document.activeElement).toBe(document.body);
+  });
+
+  it("takes the focus back when a rename moved it to another day's group, and only then", () => {
+    const claimFocus = vi.fn((id: string) => id === "c1");
+    const elsewhere = document.createElement("button");
+    document.body.append(elsewhere);
+    elsewhere.focus(); // the focus went on: the moved chat leaves it there
+    const first = render(item(vi.fn(), claimFocus));
+    expect(document.activeElement).toBe(elsewhere);
+    first.unmount();
+    elsewhere.remove(); // the focus was lost with the old element: the new one takes it
+    render(item(vi.fn(), claimFocus));
+    expect(claimFocus).toHaveBeenCalledWith("c1");
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Rename" }));
   });
 });

@@ -8,8 +8,11 @@ interface ConversationItemProps {
   conversation: Conversation;
   active: boolean;
   onNavigate: () => void;
-  onRename: (id: string, title: string) => void;
+  /** `byKey`: Enter ended the rename, so the focus stays on Rename. */
+  onRename: (id: string, title: string, byKey: boolean) => void;
   onDelete: (conversation: Conversation) => void;
+  /** Whether this chat, new here, is the one a rename left the focus with (see the sidebar). */
+  claimFocus: (id: string) => boolean;
 }
 
 export const ConversationItem = memo(function ConversationItem({
@@ -18,6 +21,7 @@ export const ConversationItem = memo(function ConversationItem({
   onNavigate,
   onRename,
   onDelete,
+  claimFocus,
 }: ConversationItemProps) {
   const [editing, setEditing] = useState(false);
   const title = conversation.title.trim() || "New chat";
@@ -32,6 +36,13 @@ export const ConversationItem = memo(function ConversationItem({
     renameButton.current?.focus();
   }, [editing]);
 
+  // A renamed chat the refreshed list moved to another day is a new element there: the focus,
+  // lost with the old one, comes back to its Rename button.
+  useEffect(() => {
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost && claimFocus(conversation.id)) renameButton.current?.focus();
+  }, [claimFocus, conversation.id]);
+
   return (
     <li className="conversation-item" data-active={active || undefined}>
       {editing ? (
@@ -40,7 +51,7 @@ export const ConversationItem = memo(function ConversationItem({
           onDone={(next, byKey) => {
             backToButton.current = byKey;
             setEditing(false);
-            if (next !== null && next !== title) onRename(conversation.id, next);
+            if (next !== null && next !== title) onRename(conversation.id, next, byKey);
           }}
         />
       ) : (

@@ -15,6 +15,8 @@ import {
 import { groupByDate } from "@/lib/date-groups";
 import { ARIA_KEYS, shortcutLabel } from "@/lib/shortcuts";
 
+const RENAME_FOCUS_MS = 10_000; // how long a moved chat may take the focus back after a rename
+
 interface ConversationSidebarProps {
   activeId: string | null;
   /** Called after a link or New chat was used (closes the drawer on phones). */
@@ -67,14 +69,25 @@ export function ConversationSidebar({
     return () => observer.disconnect();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // A rename moves its chat to today's group once the list is refreshed: a new element there,
+  // which takes the focus back if the rename kept it (claimFocus).
+  const focusAfterRename = useRef<{ id: string; until: number } | null>(null);
   const onRename = useCallback(
-    (id: string, title: string) =>
+    (id: string, title: string, byKey: boolean) => {
+      focusAfterRename.current = byKey ? { id, until: Date.now() + RENAME_FOCUS_MS } : null;
       update.mutate(
         { id, patch: { title } },
         { onError: (error) => showToast(`Couldn't rename: ${error.message}`, "error") },
-      ),
+      );
+    },
     [update.mutate],
   );
+  const claimFocus = useCallback((id: string) => {
+    const claim = focusAfterRename.current;
+    if (claim === null || claim.id !== id || Date.now() > claim.until) return false;
+    focusAfterRename.current = null;
+    return true;
+  }, []);
 
   const confirmDelete = (conversation: Conversation) => {
     remove.mutate(conversation.id, {
@@ -159,6 +172,7 @@ export function ConversationSidebar({
                   onNavigate={onNavigate}
                   onRename={onRename}
                   onDelete={setPendingDelete}
+                  claimFocus={claimFocus}
                 />
               ))}
             </ul>

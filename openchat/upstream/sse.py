@@ -19,6 +19,14 @@ class SseParser:
         self._buffer = b""
 
     def feed(self, chunk: bytes) -> list[bytes]:
+        if (  # the common read: one whole event of one `data:` line, nothing before it
+            not self._buffer
+            and chunk.startswith(b"data: ")
+            and chunk.find(b"\n") == len(chunk) - 2
+            and chunk.endswith(b"\n\n")
+            and chunk.find(b"\r") < 0
+        ):
+            return [chunk[6:-2]]
         buffer = self._buffer + chunk
         if buffer.find(b"\r") >= 0:
             # Keep a trailing CR: it may be the first half of a CRLF split across reads.

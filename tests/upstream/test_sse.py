@@ -35,3 +35,18 @@ def test_final_event_without_blank_line_is_flushed():
 
 def test_legacy_error_field_surfaces_as_data():
     assert feed_all(SseParser(), b'error: {"message":"boom"}\n\n') == [b'{"message":"boom"}']
+
+
+def test_a_read_of_one_whole_event_reads_as_any_other():
+    """The one-event read has a short way through; what falls outside it takes the long one."""
+    cases = {
+        b'data: {"a":1}\n\n': [b'{"a":1}'],
+        b"data: a\rdata: b\n\n": [b"a\nb"],  # a CR ends a line too
+        b"data:x\n\n": [b"x"],
+        b"data: \n\n": [b""],
+        b"data: a\n\ndata: b\n\n": [b"a", b"b"],
+    }
+    for read, events in cases.items():
+        assert SseParser().feed(read) == events, read
+        late = SseParser()  # the same bytes after a read that ended mid-event
+        assert late.feed(b"da") == [] and late.feed(read[2:]) == events, read

@@ -10,17 +10,24 @@ when the server chose to, and handed to the body's sink. TLS is asyncio's.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlsplit
 
+import aiohappyeyeballs
 import httptools
 
 BodySink = Callable[[bytes], None]
+AddressInfo = tuple[int, int, int, str, tuple[Any, ...]]  # as getaddrinfo gives them
 DECOMPRESSED = {"gzip", "x-gzip", "deflate"}  # by zlib, which reads gzip and zlib headers alike
 HEAD_LIMIT = 64 * 1024  # bytes of status line and headers a response may have
+# An address that does not answer within this gets the next one tried beside it (RFC 8305):
+# a host whose IPv6 route silently drops packets still connects, over IPv4.
+HAPPY_EYEBALLS_DELAY = 0.25
 
 
 class TransportError(Exception):
@@ -297,6 +304,11 @@ class _Connection(asyncio.Protocol):
                 future.exception()  # retrieved: nobody may be waiting for it
 
 
+async def _addresses(host: str, port: int) -> Sequence[AddressInfo]:
+    """Where `host` may be reached: every address, IPv6 and IPv4 alike."""
+    return await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
 class ConnectionPool:
     """Keep-alive connections to one origin, at most `limit` open at once."""
 
@@ -407,10 +419,13 @@ class ConnectionPool:
         self._opening += 1
         try:
             async with asyncio.timeout(self._connect_timeout):
-                _, connection = await loop.create_connection(
+                addresses = await _addresses(origin.host, origin.port)
+                sock = await aiohappyeyeballs.start_connection(
+                    addresses, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY
+                )
+                _, connection = await loop.create_connection(  # the socket is its transport's
                     lambda: _Connection(self),
-                    origin.host,
-                    origin.port,
+                    sock=sock,
                     ssl=self._tls,
                     server_hostname=origin.host if self._tls else None,
                 )

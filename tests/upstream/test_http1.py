@@ -4,6 +4,7 @@ shapes HTTP/1.1 allows, kept connections, its limit, and TLS."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import subprocess
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest
 
 from openchat.errors import UpstreamError
 from openchat.settings import Settings
+from openchat.upstream import http1
 from openchat.upstream.http1 import ConnectionPool, Origin, TransportError
 from openchat.upstream.openrouter import OpenRouterClient, open_pool
 from tests.upstream.raw_server import Reply, Seen, Wire, raw_server
@@ -276,3 +278,38 @@ async def test_odd_heads_an_empty_encoding_passes_and_an_endless_one_is_refused(
         with pytest.raises(TransportError, match=r"not a valid HTTP/1\.1 response"):
             await pool.request(GET.replace(b"models", b"long"))
     assert Origin.of("http://h/a path/").base_path == "/a%20path/"
+
+
+async def test_an_address_that_never_answers_does_not_hold_up_the_next(
+    pools: list[ConnectionPool], monkeypatch: pytest.MonkeyPatch
+):
+    """As where a host's IPv6 route drops packets: the next address is tried beside it."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(0)  # never accepted: once its queue is full, the kernel drops new SYNs
+    filling: list[socket.socket] = []
+    try:
+        for _ in range(4):
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex(silent.getsockname())
+            filling.append(client)
+        async with raw_server(length_reply(b"ok")) as server:
+            good = ("127.0.0.1", int(server.url.rsplit(":", 1)[1].split("/")[0]))
+
+            async def addresses(_host: str, _port: int) -> list[object]:
+                stream = socket.SOCK_STREAM
+                return [
+                    (socket.AF_INET, stream, 6, "", silent.getsockname()),
+                    (socket.AF_INET, stream, 6, "", good),
+                ]
+
+            monkeypatch.setattr(http1, "_addresses", addresses)
+            pools.append(pool := pool_of(server.url))
+            async with asyncio.timeout(2):  # the silent address alone would hold it for 5 s
+                response = await pool.request(GET)
+            assert await response.read(10) == b"ok"
+    finally:
+        for client in filling:
+            client.close()
+        silent.close()

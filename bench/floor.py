@@ -19,9 +19,11 @@ import os
 from starlette.types import Receive, Scope, Send
 
 from openchat import serving
-from openchat.upstream.http1 import ConnectionPool, Origin
+from openchat.origin import Origin
+from openchat.upstream.http1 import ConnectionPool, request_head
+from openchat.upstream.openrouter import KEEPALIVE_SECONDS, POOL_WAIT
 
-FORWARDED = (b"authorization", b"content-type")
+FORWARDED = ("authorization", "content-type")
 
 
 class _Floor:
@@ -45,8 +47,8 @@ class _Floor:
                     None,
                     limit=100_000,
                     connect_timeout=10.0,
-                    pool_wait=30.0,
-                    keepalive=5.0,
+                    pool_wait=POOL_WAIT,
+                    keepalive=KEEPALIVE_SECONDS,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
@@ -64,13 +66,14 @@ class _Floor:
             body += message.get("body", b"")
             more = message.get("more_body", False)
         path = scope["path"].removeprefix("/api/v1")
-        target = f"{self.pool.origin.base_path.rstrip('/')}{path}".encode()
-        head = b"%s %s HTTP/1.1\r\n" % (scope["method"].encode(), target)
-        for name, value in scope["headers"]:
-            if name.lower() in FORWARDED:
-                head += b"%s: %s\r\n" % (name, value)
-        head += b"Content-Length: %d\r\n\r\n" % len(body)
-        reply = await self.pool.request(head, body)
+        target = self.pool.origin.base_path.rstrip("/") + path
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name.decode("latin-1").lower() in FORWARDED
+        }
+        head = request_head(scope["method"], target, headers)
+        reply = await self.pool.request(head + b"Content-Length: %d\r\n\r\n" % len(body), body)
         content_type = reply.headers.get("content-type", "application/json").encode()
         start = {
             "type": "http.response.start",
@@ -81,9 +84,12 @@ class _Floor:
         reads: asyncio.Queue[bytes] = asyncio.Queue()
         reply.end.add_done_callback(lambda _: reads.put_nowait(b""))
         reply.stream(reads.put_nowait)
-        while data := await reads.get():
-            await send({"type": "http.response.body", "body": data, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        try:
+            while data := await reads.get():
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            reply.abort()  # a reader who left: the rest of the body is not wanted
 
 
 app = _Floor()

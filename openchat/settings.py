@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from openchat.upstream.http1 import Origin
+from openchat.origin import Origin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # An origin as browsers send it: scheme, host (a name, an IPv4 or a bracketed IPv6 address) and

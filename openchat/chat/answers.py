@@ -1,5 +1,6 @@
-"""The task that writes one answer: upstream deltas into the event log, the final state into
-the store. Failures become an `error` event and a stored status, never an exception."""
+"""The task that writes one answer: the upstream client hands the text into the generation's
+event log as it arrives, and the task stores the final state. Failures become an `error`
+event and a stored status, never an exception."""
 
 from __future__ import annotations
 

@@ -13,18 +13,18 @@ import asyncio
 import socket
 import ssl
 import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import aiohappyeyeballs
 import httptools
 
+from openchat.origin import Origin
+
 BodySink = Callable[[bytes], None]
 AddressInfo = tuple[int, int, int, str, tuple[Any, ...]]  # as getaddrinfo gives them
 DECOMPRESSED = {"gzip", "x-gzip", "deflate"}  # by zlib, which reads gzip and zlib headers alike
-HEAD_LIMIT = 64 * 1024  # bytes of status line and headers a response may have
+HEAD_LIMIT = 64 * 1024  # bytes of header names and values a response may have
 # An address that does not answer within this gets the next one tried beside it (RFC 8305):
 # a host whose IPv6 route silently drops packets still connects, over IPv4.
 HAPPY_EYEBALLS_DELAY = 0.25
@@ -34,32 +34,11 @@ class TransportError(Exception):
     """The connection could not be made, broke, or carried something that is not HTTP/1.1."""
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where requests go: scheme, host and port, the `Host` header, and the base path."""
-
-    host: str
-    port: int
-    tls: bool
-    authority: str
-    base_path: str  # ends with "/"
-
-    @classmethod
-    def of(cls, base_url: str) -> Origin:
-        """The origin of an `http://` or `https://` URL; ValueError for anything else."""
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        if parts.query or parts.fragment or parts.username or parts.password:
-            raise ValueError("must be a scheme, a host, an optional port and a path, nothing more")
-        tls = parts.scheme == "https"
-        host = parts.hostname.encode("idna").decode("ascii")  # UnicodeError is a ValueError
-        authority = f"[{host}]" if ":" in host else host
-        if parts.port is not None:  # ValueError for a port out of range
-            authority += f":{parts.port}"
-        path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")  # a space would break the head
-        path = path if path.endswith("/") else path + "/"
-        return cls(host, parts.port or (443 if tls else 80), tls, authority, path)
+def request_head(method: str, target: str, headers: Mapping[str, str]) -> bytes:
+    """A request's line and headers, without the blank line that ends them and without `Host`,
+    which the pool adds. Each value must be one line."""
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"{method} {target} HTTP/1.1\r\n{lines}".encode()
 
 
 class Response:
@@ -91,7 +70,8 @@ class Response:
             sink(piece)
 
     async def read(self, limit: int) -> bytes:
-        """The body, or its first `limit` bytes and a little more; a body cut short ends it."""
+        """The body, or once more than `limit` bytes came, what came (to the end of the last
+        read). A body that broke off gives what arrived, and is not `complete`."""
         pieces: list[bytes] = []
         size = 0
         enough: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -170,7 +150,7 @@ class _Connection(asyncio.Protocol):
             self._parser.feed_data(data)
         except Exception as error:  # a callback's error comes wrapped, as its __context__
             cause = error.__context__ or error
-            self._fail(TransportError(f"not a valid HTTP/1.1 response ({type(cause).__name__})"))
+            self._fail(TransportError(f"not a valid HTTP/1.1 response: {cause}"))
 
     def eof_received(self) -> bool:
         if self._response is None:  # the server closed a kept connection: not for reuse
@@ -220,10 +200,6 @@ class _Connection(asyncio.Protocol):
         self._cancel_timer()
         self._timer = asyncio.get_running_loop().call_later(seconds, self.close)
 
-    def idle_for(self, seconds: float) -> None:
-        """Close after `seconds` unless used again before."""
-        self.close_after(seconds)
-
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
@@ -253,7 +229,7 @@ class _Connection(asyncio.Protocol):
         if encoding in DECOMPRESSED:
             self._decoder = zlib.decompressobj(wbits=47)
         elif encoding not in ("", "identity"):
-            raise zlib.error(encoding)  # never asked for
+            raise ValueError(f"a Content-Encoding never asked for ({encoding[:20]})")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         self._ends_with_close = not chunked and "content-length" not in headers
         response.head.set_result(None)
@@ -336,7 +312,8 @@ class ConnectionPool:
 
     async def request(self, head: bytes, body: bytes = b"") -> Response:
         """Send one request (its head without the `Host` line); return its response once the
-        head is in. Raise TransportError, or TimeoutError if no connection came in time.
+        head is in. Raise TransportError (the connect timeout included), or TimeoutError if no
+        connection was free within the pool wait.
 
         A kept-alive connection the server closed just before it was used is retried once on
         a new one, as browsers do, as long as no byte of the answer came back: a server that
@@ -358,7 +335,7 @@ class ConnectionPool:
             return response
         raise AssertionError("unreachable")
 
-    def drained(self, response: Response, wait: float) -> None:
+    def read_rest(self, response: Response, wait: float) -> None:
         """Read the rest of `response` past what was wanted (see Response.drain)."""
         response.drain(wait)
         if not response.end.done():
@@ -429,7 +406,7 @@ class ConnectionPool:
                     ssl=self._tls,
                     server_hostname=origin.host if self._tls else None,
                 )
-        except (OSError, ssl.SSLError) as error:
+        except OSError as error:  # ssl.SSLError among them
             raise TransportError(f"could not connect: {type(error).__name__}") from error
         finally:
             self._opening -= 1
@@ -440,7 +417,7 @@ class ConnectionPool:
         return connection
 
     def give_back(self, connection: _Connection) -> None:
-        connection.idle_for(self._keepalive)
+        connection.close_after(self._keepalive)  # unless used again before
         self._idle.append(connection)
         self._wake_one()
 

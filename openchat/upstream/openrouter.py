@@ -17,10 +17,11 @@ import orjson
 
 from openchat.domain import ModelInfo, Pricing, Turn, Usage
 from openchat.errors import UpstreamError
+from openchat.origin import Origin
 from openchat.settings import Settings
 from openchat.silence import SilenceTimer
 from openchat.upstream import failures
-from openchat.upstream.http1 import ConnectionPool, Origin, Response, TransportError
+from openchat.upstream.http1 import ConnectionPool, Response, TransportError, request_head
 from openchat.upstream.sse import SseParser
 
 log = logging.getLogger(__name__)
@@ -87,17 +88,24 @@ class OpenRouterClient:
             key = settings.openrouter_api_key.get_secret_value()
             headers["Authorization"] = f"Bearer {key}"
         # Settings hold each value to one line: nothing here can end the head early.
-        common = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
-        base = pool.origin.base_path.encode()
+        base = pool.origin.base_path
         self._models_head = (
-            b"GET %smodels HTTP/1.1\r\n%sAccept: application/json\r\n"
-            b"Accept-Encoding: gzip, deflate\r\n\r\n" % (base, common)
+            request_head(
+                "GET",
+                base + "models",
+                {**headers, "Accept": "application/json", "Accept-Encoding": "gzip, deflate"},
+            )
+            + b"\r\n"
         )
         # A stream asks for no compression: a compressor may hold text back.
+        stream = {"Accept": "text/event-stream", "Accept-Encoding": "identity"}
         self._chat_head = (
-            b"POST %schat/completions HTTP/1.1\r\n%sAccept: text/event-stream\r\n"
-            b"Accept-Encoding: identity\r\nContent-Type: application/json\r\n"
-            b"Content-Length: " % (base, common)
+            request_head(
+                "POST",
+                base + "chat/completions",
+                {**headers, **stream, "Content-Type": "application/json"},
+            )
+            + b"Content-Length: "
         )
 
     async def list_models(self) -> list[ModelInfo]:
@@ -114,9 +122,7 @@ class OpenRouterClient:
         except (TransportError, TimeoutError) as error:
             raise failures.unreachable() from error
         if response.status != 200:
-            raise failures.http_failure(
-                response.status, content, response.headers.get("retry-after")
-            )
+            raise _http_failure(response, content)
         try:
             rows = orjson.loads(content).get("data")
         except (orjson.JSONDecodeError, AttributeError) as error:
@@ -161,7 +167,8 @@ class OpenRouterClient:
             silence.stop()
             if response is not None:
                 if reading is not None and reading.ending.done and not response.end.done():
-                    self._pool.drained(response, END_OF_BODY_WAIT)  # back to the pool after
+                    # Its end read within END_OF_BODY_WAIT, the connection goes back to the pool.
+                    self._pool.read_rest(response, END_OF_BODY_WAIT)
                 else:
                     response.abort()  # a body cut short closes its connection
         ending = reading.ending
@@ -200,7 +207,11 @@ class OpenRouterClient:
         finally:
             response.abort()  # the connection goes back to the pool only if the body was read
         log.error("Upstream answered %s for model %s", response.status, model)
-        raise failures.http_failure(response.status, content, response.headers.get("retry-after"))
+        raise _http_failure(response, content)
+
+
+def _http_failure(response: Response, content: bytes) -> UpstreamError:
+    return failures.http_failure(response.status, content, response.headers.get("retry-after"))
 
 
 class _Reading:

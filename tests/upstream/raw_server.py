@@ -23,7 +23,8 @@ class Seen:
 
 
 class Wire:
-    """The answer to one request: a head, then chunks of a chunked body, then its end."""
+    """The answer to one request: a head, then chunks of a chunked body, then its end; or
+    bytes written by hand (`raw`)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader

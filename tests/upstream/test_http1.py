@@ -14,9 +14,10 @@ import pydantic
 import pytest
 
 from openchat.errors import UpstreamError
+from openchat.origin import Origin
 from openchat.settings import Settings
 from openchat.upstream import http1
-from openchat.upstream.http1 import ConnectionPool, Origin, TransportError
+from openchat.upstream.http1 import ConnectionPool, TransportError
 from openchat.upstream.openrouter import OpenRouterClient, open_pool
 from tests.upstream.raw_server import Reply, Seen, Wire, raw_server
 

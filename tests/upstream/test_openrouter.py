@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 
 import orjson
 import pytest
@@ -17,6 +16,7 @@ from openchat.errors import UpstreamError
 from openchat.settings import Settings
 from openchat.upstream import openrouter
 from openchat.upstream.openrouter import Finished, OpenRouterClient, open_pool
+from tests.upstream.deltas import Deltas, Reasoning, Text
 from tests.upstream.raw_server import RawServer, Reply, Seen, Wire, raw_server
 
 SSE_HEAD = {"Content-Type": "text/event-stream"}
@@ -95,31 +95,6 @@ def then_silence(first: bytes) -> Reply:
         await wire.hold()
 
     return reply
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Reasoning:
-    text: str
-
-
-class Deltas(list[object]):
-    """A sink that keeps what reached it, in order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrived = asyncio.Event()
-
-    def add_text(self, text: str) -> None:
-        self.append(Text(text))
-        self.arrived.set()
-
-    def add_reasoning(self, text: str) -> None:
-        self.append(Reasoning(text))
 
 
 async def collect(client: OpenRouterClient, deltas: Deltas | None = None) -> list[object]:

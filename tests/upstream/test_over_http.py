@@ -1,4 +1,4 @@
-"""The upstream client against the simulator over real HTTP, through its real session."""
+"""The upstream client against the simulator over real HTTP, through its real pool."""
 
 from __future__ import annotations
 
@@ -8,18 +8,7 @@ import pytest
 from openchat.domain import Turn
 from openchat.settings import Settings
 from openchat.upstream.openrouter import Finished, OpenRouterClient, open_pool
-
-
-class Text:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.reasoning: list[str] = []
-
-    def add_text(self, text: str) -> None:
-        self.parts.append(text)
-
-    def add_reasoning(self, text: str) -> None:
-        self.reasoning.append(text)
+from tests.upstream.deltas import Deltas
 
 
 @pytest.mark.usefixtures("sim")  # the simulator's counters start from zero
@@ -33,9 +22,9 @@ async def test_answers_in_a_row_share_one_upstream_connection(simulator_url: str
     client = OpenRouterClient(pool, settings)
     try:
         for _ in range(3):
-            text = Text()
-            finished = await client.stream_chat("openai/gpt-4o-mini", [Turn("user", "hi")], text)
-            assert text.parts and finished == Finished("stop", finished.usage)
+            deltas = Deltas()
+            finished = await client.stream_chat("openai/gpt-4o-mini", [Turn("user", "hi")], deltas)
+            assert deltas and finished == Finished("stop", finished.usage)
             await client.settle()  # the body's end is read past `[DONE]`
     finally:
         await pool.close()

@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 import type { Conversation } from "@/api/types";
-import { ConversationItem } from "@/features/conversations/conversation-item";
+import { ConversationItem, FocusCarry } from "@/features/conversations/conversation-item";
 
 const conversation: Conversation = {
   id: "c1",
@@ -13,19 +13,22 @@ const conversation: Conversation = {
   updated_at: "2024-01-01T00:00:00Z",
 };
 
-function item(onRename = vi.fn(), claimFocus = (_id: string) => false) {
+/** The item in a day's group; a change of `group` moves it there, as the sidebar would. */
+function item(onRename = vi.fn(), group = "Today", carry = new FocusCarry()) {
   return (
     <MemoryRouter>
-      <ul>
-        <ConversationItem
-          conversation={conversation}
-          active={false}
-          onNavigate={() => undefined}
-          onRename={onRename}
-          onDelete={() => undefined}
-          claimFocus={claimFocus}
-        />
-      </ul>
+      <section key={group} aria-label={group}>
+        <ul>
+          <ConversationItem
+            conversation={conversation}
+            active={false}
+            onNavigate={() => undefined}
+            onRename={onRename}
+            onDelete={() => undefined}
+            focusCarry={carry}
+          />
+        </ul>
+      </section>
     </MemoryRouter>
   );
 }
@@ -50,7 +53,7 @@ describe("ConversationItem: Rename", () => {
   it("saves on Enter and gives the focus back to Rename", () => {
     const { onRename, field } = show();
     fireEvent.keyDown(field, { key: "Enter" });
-    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans", true);
+    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans");
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Rename" }));
   });
 
@@ -69,21 +72,27 @@ describe("ConversationItem: Rename", () => {
   it("saves when the field is left, leaving the focus where it went", () => {
     const { onRename, field } = show();
     fireEvent.blur(field);
-    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans", false);
+    expect(onRename).toHaveBeenCalledWith("c1", "Holiday plans");
     expect(document.activeElement).toBe(document.body);
   });
 
-  it("takes the focus back when a rename moved it to another day's group, and only then", () => {
-    const claimFocus = vi.fn((id: string) => id === "c1");
+  it("keeps the focus on the same control when the chat moves to another day's group", () => {
+    const carry = new FocusCarry();
+    const view = render(item(vi.fn(), "Yesterday", carry));
+    screen.getByRole("button", { name: "Delete" }).focus();
+    view.rerender(item(vi.fn(), "Today", carry)); // a new element in another group
+    expect(screen.getByRole("region", { name: "Today" })).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Delete" }));
+  });
+
+  it("leaves the focus alone when it was not in the chat that moved", () => {
+    const carry = new FocusCarry();
     const elsewhere = document.createElement("button");
     document.body.append(elsewhere);
-    elsewhere.focus(); // the focus went on: the moved chat leaves it there
-    const first = render(item(vi.fn(), claimFocus));
+    const view = render(item(vi.fn(), "Yesterday", carry));
+    elsewhere.focus();
+    view.rerender(item(vi.fn(), "Today", carry));
     expect(document.activeElement).toBe(elsewhere);
-    first.unmount();
-    elsewhere.remove(); // the focus was lost with the old element: the new one takes it
-    render(item(vi.fn(), claimFocus));
-    expect(claimFocus).toHaveBeenCalledWith("c1");
-    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Rename" }));
+    elsewhere.remove();
   });
 });

@@ -1,18 +1,40 @@
 /** One conversation in the sidebar: a link named by its title, with Rename and Delete. */
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import type { Conversation } from "@/api/types";
 import { EditIcon, TrashIcon } from "@/components/icons";
+
+/**
+ * Carries the focus from a chat's row that an update removed to the chat's new row in the
+ * same update: a chat that moves to another day's group (renamed, or newly answered) is a
+ * new element there. The sidebar drops what no row took once the update is done.
+ */
+export class FocusCarry {
+  private left: { id: string; control: string } | null = null;
+
+  leave(id: string, control: string) {
+    this.left = { id, control };
+  }
+
+  take(id: string): string | null {
+    const left = this.left;
+    if (left === null || left.id !== id) return null;
+    this.left = null;
+    return left.control;
+  }
+
+  clear() {
+    this.left = null;
+  }
+}
 
 interface ConversationItemProps {
   conversation: Conversation;
   active: boolean;
   onNavigate: () => void;
-  /** `byKey`: Enter ended the rename, so the focus stays on Rename. */
-  onRename: (id: string, title: string, byKey: boolean) => void;
+  onRename: (id: string, title: string) => void;
   onDelete: (conversation: Conversation) => void;
-  /** Whether this chat, new here, is the one a rename left the focus with (see the sidebar). */
-  claimFocus: (id: string) => boolean;
+  focusCarry: FocusCarry;
 }
 
 export const ConversationItem = memo(function ConversationItem({
@@ -21,10 +43,11 @@ export const ConversationItem = memo(function ConversationItem({
   onNavigate,
   onRename,
   onDelete,
-  claimFocus,
+  focusCarry,
 }: ConversationItemProps) {
   const [editing, setEditing] = useState(false);
   const title = conversation.title.trim() || "New chat";
+  const row = useRef<HTMLLIElement>(null);
   const renameButton = useRef<HTMLButtonElement>(null);
   const backToButton = useRef(false);
 
@@ -36,22 +59,33 @@ export const ConversationItem = memo(function ConversationItem({
     renameButton.current?.focus();
   }, [editing]);
 
-  // A renamed chat the refreshed list moved to another day is a new element there: the focus,
-  // lost with the old one, comes back to its Rename button.
+  // Removed with the focus in it (a layout effect's cleanup runs while the row is still in the
+  // page): the row that takes its place elsewhere takes the focus back, on the same control.
+  useLayoutEffect(() => {
+    const node = row.current;
+    return () => {
+      const control = node?.contains(document.activeElement)
+        ? document.activeElement?.getAttribute("data-control")
+        : null;
+      if (control) focusCarry.leave(conversation.id, control);
+    };
+  }, [conversation.id, focusCarry]);
   useEffect(() => {
+    const control = focusCarry.take(conversation.id);
     const lost = document.activeElement === null || document.activeElement === document.body;
-    if (lost && claimFocus(conversation.id)) renameButton.current?.focus();
-  }, [claimFocus, conversation.id]);
+    if (control && lost)
+      row.current?.querySelector<HTMLElement>(`[data-control="${control}"]`)?.focus();
+  }, [conversation.id, focusCarry]);
 
   return (
-    <li className="conversation-item" data-active={active || undefined}>
+    <li ref={row} className="conversation-item" data-active={active || undefined}>
       {editing ? (
         <TitleEditor
           initial={title}
           onDone={(next, byKey) => {
             backToButton.current = byKey;
             setEditing(false);
-            if (next !== null && next !== title) onRename(conversation.id, next, byKey);
+            if (next !== null && next !== title) onRename(conversation.id, next);
           }}
         />
       ) : (
@@ -60,6 +94,7 @@ export const ConversationItem = memo(function ConversationItem({
             className="conversation-item__link"
             to={`/c/${encodeURIComponent(conversation.id)}`}
             aria-current={active ? "page" : undefined}
+            data-control="link"
             title={title}
             onClick={onNavigate}
             dir="auto"
@@ -70,6 +105,7 @@ export const ConversationItem = memo(function ConversationItem({
             <button
               ref={renameButton}
               type="button"
+              data-control="rename"
               className="icon-button icon-button--small"
               aria-label="Rename"
               title="Rename"
@@ -82,6 +118,7 @@ export const ConversationItem = memo(function ConversationItem({
               className="icon-button icon-button--small"
               aria-label="Delete"
               title="Delete"
+              data-control="delete"
               onClick={() => onDelete(conversation)}
             >
               <TrashIcon size={15} />

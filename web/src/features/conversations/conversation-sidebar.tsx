@@ -5,7 +5,7 @@ import type { Conversation } from "@/api/types";
 import { CloseIcon, NewChatIcon, SearchIcon } from "@/components/icons";
 import { SkeletonLines } from "@/components/skeleton";
 import { showToast } from "@/components/toast";
-import { ConversationItem } from "@/features/conversations/conversation-item";
+import { ConversationItem, FocusCarry } from "@/features/conversations/conversation-item";
 import { DeleteConversationDialog } from "@/features/conversations/delete-conversation-dialog";
 import {
   useConversationList,
@@ -14,8 +14,6 @@ import {
 } from "@/features/conversations/use-conversations";
 import { groupByDate } from "@/lib/date-groups";
 import { ARIA_KEYS, shortcutLabel } from "@/lib/shortcuts";
-
-const RENAME_FOCUS_MS = 10_000; // how long a moved chat may take the focus back after a rename
 
 interface ConversationSidebarProps {
   activeId: string | null;
@@ -69,25 +67,17 @@ export function ConversationSidebar({
     return () => observer.disconnect();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  // A rename moves its chat to today's group once the list is refreshed: a new element there,
-  // which takes the focus back if the rename kept it (claimFocus).
-  const focusAfterRename = useRef<{ id: string; until: number } | null>(null);
   const onRename = useCallback(
-    (id: string, title: string, byKey: boolean) => {
-      focusAfterRename.current = byKey ? { id, until: Date.now() + RENAME_FOCUS_MS } : null;
+    (id: string, title: string) =>
       update.mutate(
         { id, patch: { title } },
         { onError: (error) => showToast(`Couldn't rename: ${error.message}`, "error") },
-      );
-    },
+      ),
     [update.mutate],
   );
-  const claimFocus = useCallback((id: string) => {
-    const claim = focusAfterRename.current;
-    if (claim === null || claim.id !== id || Date.now() > claim.until) return false;
-    focusAfterRename.current = null;
-    return true;
-  }, []);
+  const [focusCarry] = useState(() => new FocusCarry());
+  // Runs after the rows' own effects of each update: a focus no row took back is dropped.
+  useEffect(() => focusCarry.clear());
 
   const confirmDelete = (conversation: Conversation) => {
     remove.mutate(conversation.id, {
@@ -172,7 +162,7 @@ export function ConversationSidebar({
                   onNavigate={onNavigate}
                   onRename={onRename}
                   onDelete={setPendingDelete}
-                  claimFocus={claimFocus}
+                  focusCarry={focusCarry}
                 />
               ))}
             </ul>

@@ -10,6 +10,7 @@ when the server chose to, and handed to the body's sink. TLS is asyncio's.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import ssl
 import zlib
@@ -28,6 +29,7 @@ HEAD_LIMIT = 64 * 1024  # bytes of header names and values a response may have
 # An address that does not answer within this gets the next one tried beside it (RFC 8305):
 # a host whose IPv6 route silently drops packets still connects, over IPv4.
 HAPPY_EYEBALLS_DELAY = 0.25
+RESOLVED_FOR = 10.0  # seconds a host's addresses serve new connections: a burst asks once
 
 
 class TransportError(Exception):
@@ -281,8 +283,14 @@ class _Connection(asyncio.Protocol):
 
 
 async def _addresses(host: str, port: int) -> Sequence[AddressInfo]:
-    """Where `host` may be reached: every address, IPv6 and IPv4 alike."""
-    return await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    """Where `host` may be reached: every address, IPv6 and IPv4 alike; an address as it is."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if ip.version == 6:
+        return [(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port, 0, 0))]
+    return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
 
 
 class ConnectionPool:
@@ -309,6 +317,8 @@ class ConnectionPool:
         self._opening = 0
         self._waiters: list[asyncio.Future[None]] = []
         self._draining: set[asyncio.Future[None]] = set()
+        self._resolved: asyncio.Future[Sequence[AddressInfo]] | None = None
+        self._resolved_until = 0.0
 
     async def request(self, head: bytes, body: bytes = b"") -> Response:
         """Send one request (its head without the `Host` line); return its response once the
@@ -396,7 +406,7 @@ class ConnectionPool:
         self._opening += 1
         try:
             async with asyncio.timeout(self._connect_timeout):
-                addresses = await _addresses(origin.host, origin.port)
+                addresses = await self._resolve()
                 sock = await aiohappyeyeballs.start_connection(
                     addresses, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY
                 )
@@ -415,6 +425,23 @@ class ConnectionPool:
             else:
                 self._open.add(connection)
         return connection
+
+    async def _resolve(self) -> Sequence[AddressInfo]:
+        """The origin's addresses, looked up once for all the connections opened meanwhile and
+        for RESOLVED_FOR seconds after; a failed look-up is tried again by the next one."""
+        loop = asyncio.get_running_loop()
+        resolved = self._resolved
+        if resolved is None or (resolved.done() and loop.time() > self._resolved_until):
+            resolved = self._resolved = asyncio.ensure_future(
+                _addresses(self.origin.host, self.origin.port)
+            )
+            self._resolved_until = loop.time() + RESOLVED_FOR
+        try:
+            return await asyncio.shield(resolved)  # one request's timeout ends its own wait
+        except Exception:
+            if self._resolved is resolved:
+                self._resolved = None
+            raise
 
     def give_back(self, connection: _Connection) -> None:
         connection.close_after(self._keepalive)  # unless used again before

@@ -314,3 +314,27 @@ async def test_an_address_that_never_answers_does_not_hold_up_the_next(
         for client in filling:
             client.close()
         silent.close()
+
+
+async def test_a_host_is_looked_up_once_for_a_burst_of_new_connections(
+    pools: list[ConnectionPool], monkeypatch: pytest.MonkeyPatch
+):
+    looked_up = http1._addresses
+    lookups = 0
+
+    async def counted(host: str, port: int) -> object:
+        nonlocal lookups
+        lookups += 1
+        await asyncio.sleep(0.01)  # a look-up takes a while: the others wait for this one
+        return await looked_up(host, port)
+
+    monkeypatch.setattr(http1, "_addresses", counted)
+    async with raw_server(length_reply(b"ok", pause=0.05)) as server:
+        pools.append(pool := pool_of(server.url))
+        responses = await asyncio.gather(*(pool.request(GET) for _ in range(5)))
+        assert [await response.read(10) for response in responses] == [b"ok"] * 5
+        assert server.connections == 5 and lookups == 1
+    # An address is taken as it is, without asking the resolver.
+    assert await looked_up("::1", 8443) == [
+        (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("::1", 8443, 0, 0))
+    ]

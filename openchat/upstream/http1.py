@@ -24,7 +24,7 @@ from openchat.origin import Origin
 
 BodySink = Callable[[bytes], None]
 AddressInfo = tuple[int, int, int, str, tuple[Any, ...]]  # as getaddrinfo gives them
-DECOMPRESSED = {"gzip", "x-gzip", "deflate"}  # by zlib, which reads gzip and zlib headers alike
+DECOMPRESSED = {"gzip", "x-gzip", "deflate"}
 HEAD_LIMIT = 64 * 1024  # bytes of header names and values a response may have
 # An address that does not answer within this gets the next one tried beside it (RFC 8305):
 # a host whose IPv6 route silently drops packets still connects, over IPv4.
@@ -120,6 +120,31 @@ def _ignore(_: bytes) -> None:
     pass
 
 
+class _Inflater:
+    """A gzip or deflate body, decompressed as it arrives: gzip members one after another, and
+    deflate with or without the zlib header (some servers leave it out)."""
+
+    __slots__ = ("_decoder", "_encoding")
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._decoder: zlib._Decompress | None = None
+
+    def decompress(self, data: bytes) -> bytes:
+        if self._decoder is None:
+            headerless = self._encoding == "deflate" and data[0] & 0x0F != 8  # not zlib's CM
+            self._decoder = zlib.decompressobj(wbits=-15 if headerless else 47)  # 47: gzip or zlib
+        out = self._decoder.decompress(data)
+        while self._decoder.eof and self._decoder.unused_data:  # the next gzip member
+            rest = self._decoder.unused_data
+            self._decoder = zlib.decompressobj(wbits=47)
+            out += self._decoder.decompress(rest)
+        return out
+
+    def flush(self) -> bytes:
+        return self._decoder.flush() if self._decoder is not None else b""
+
+
 class _Connection(asyncio.Protocol):
     """One connection, one response at a time, parsed as its bytes arrive."""
 
@@ -128,7 +153,7 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
         self._response: Response | None = None
-        self._decoder: zlib._Decompress | None = None
+        self._decoder: _Inflater | None = None
         self._ends_with_close = False  # no length, not chunked: the body ends with the connection
         self._informational = False  # a 1xx head (103 Early Hints): the real one follows
         self._head_size = 0
@@ -229,7 +254,7 @@ class _Connection(asyncio.Protocol):
         headers = response.headers
         encoding = headers.get("content-encoding", "").strip().lower()
         if encoding in DECOMPRESSED:
-            self._decoder = zlib.decompressobj(wbits=47)
+            self._decoder = _Inflater(encoding)
         elif encoding not in ("", "identity"):
             raise ValueError(f"a Content-Encoding never asked for ({encoding[:20]})")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()

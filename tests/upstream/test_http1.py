@@ -4,10 +4,12 @@ shapes HTTP/1.1 allows, kept connections, its limit, and TLS."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import socket
 import ssl
 import subprocess
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pydantic
@@ -338,3 +340,29 @@ async def test_a_host_is_looked_up_once_for_a_burst_of_new_connections(
     assert await looked_up("::1", 8443) == [
         (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("::1", 8443, 0, 0))
     ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", lambda body: gzip.compress(body[:7]) + gzip.compress(body[7:])),  # two members
+        ("deflate", zlib.compress),
+        ("deflate", lambda body: zlib.compress(body)[2:-4]),  # without the zlib header
+    ],
+)
+async def test_compressed_bodies_as_servers_send_them_read_whole_across_reads(
+    pools: list[ConnectionPool], encoding: str, compress: Callable[[bytes], bytes]
+):
+    body = b'{"data": [' + b'{"id": "vendor/model"}, ' * 200 + b"{}]}"
+    sent = compress(body)
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n"
+        await wire.raw(head % (encoding.encode(), len(sent)))
+        for start in range(0, len(sent), 5):  # in pieces: a gzip header split across reads
+            await wire.raw(sent[start : start + 5])
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        response = await pool.request(GET)
+        assert await response.read(len(body)) == body and response.complete

@@ -4,15 +4,27 @@ such as `/c/{id}`, without ever shadowing an API path."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.types import Scope
 
 API_PREFIXES = ("conversations", "models", "health", "docs", "redoc", "openapi.json")
 FOREVER = "public, max-age=31536000, immutable"
+
+
+class WebPath(PathConvertor):
+    """A path of the web app's: any path but the API's, which the app's shell never answers
+    (an unknown API path is a 404 for every method, not a 405 for all but GET)."""
+
+    regex = f"(?!(?:{'|'.join(map(re.escape, API_PREFIXES))})(?:/|$)).*"
+
+
+register_url_convertor("web", WebPath())
 
 
 class HashedAssets(StaticFiles):
@@ -39,10 +51,8 @@ def mount_web(app: FastAPI, dist: Path) -> None:
         app.mount("/assets", HashedAssets(directory=dist / "assets"), name="assets")
     root = dist.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:web}", include_in_schema=False)
     async def web_app(path: str) -> FileResponse:
-        if path.split("/", 1)[0] in API_PREFIXES:
-            raise HTTPException(status_code=404, detail="Not Found")
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
             return FileResponse(candidate)

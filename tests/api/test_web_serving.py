@@ -31,5 +31,11 @@ def test_spa_fallback_never_shadows_the_api(start_server, tmp_path: Path):
             "detail": "Conversation not found."
         }
         assert client.get("/models/unknown/path").status_code == 404
+        # An API path no route serves is a 404 whatever the method; a page's path takes GET only.
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            unknown = client.request(method, "/conversations/some-id/nope")
+            assert unknown.status_code == 404, method
+            assert unknown.json() == {"detail": "Not Found"}
+        assert client.post("/settings").status_code == 405
         assert client.get("/../../etc/passwd").status_code in (200, 404)
         assert "root:" not in client.get("/..%2F..%2Fetc%2Fpasswd").text

@@ -150,13 +150,14 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
-        self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
         self._response: Response | None = None
-        self._decoder: _Inflater | None = None
-        self._ends_with_close = False  # no length, not chunked: the body ends with the connection
-        self._informational = False  # a 1xx head (103 Early Hints): the real one follows
-        self._head_size = 0
+        # What is read of the current response: set by send(), read only while it runs.
+        self._parser: httptools.HttpResponseParser
+        self._decoder: _Inflater | None
+        self._ends_with_close: bool  # no length, not chunked: the body ends with the connection
+        self._informational: bool  # a 1xx head (103 Early Hints): the real one follows
+        self._head_size: int
         self._timer: asyncio.TimerHandle | None = None
         self.closed = False
         self.used = False  # carried a response before

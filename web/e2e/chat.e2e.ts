@@ -883,7 +883,9 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
 
     await page.keyboard.press("Control+Shift+O");
     await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
-    assert.equal(await box.inputValue(), "");
+    // The address changes before the new page has replaced the chat's (a navigation is a
+    // transition): wait for the new page's own message box.
+    await waitFor("an empty message box", async () => (await box.inputValue()) === "");
     await box.fill("A new chat's first words");
     await page.goBack();
     await waitFor("the chat again", async () => new URL(page.url()).pathname === chat);
@@ -894,7 +896,10 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
 
     await page.keyboard.press("Control+Shift+O");
     await waitFor("a new chat", async () => new URL(page.url()).pathname === "/");
-    assert.equal(await box.inputValue(), "A new chat's first words");
+    await waitFor(
+      "the new chat's draft",
+      async () => (await box.inputValue()) === "A new chat's first words",
+    );
   });
 
   scenario("a chat downloads as a Markdown file of its messages", async () => {

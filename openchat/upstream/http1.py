@@ -14,7 +14,7 @@ import ipaddress
 import socket
 import ssl
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import aiohappyeyeballs
@@ -30,6 +30,9 @@ HEAD_LIMIT = 64 * 1024  # bytes of header names and values a response may have
 # a host whose IPv6 route silently drops packets still connects, over IPv4.
 HAPPY_EYEBALLS_DELAY = 0.25
 RESOLVED_FOR = 10.0  # seconds a host's addresses serve new connections: a burst asks once
+# A compressed body is inflated this much at a time, and no further than its reader wants: one
+# read of 64 KiB of deflated zeros would otherwise be 64 MiB at once.
+INFLATED_PIECE = 256 * 1024
 
 
 class TransportError(Exception):
@@ -46,7 +49,9 @@ def request_head(method: str, target: str, headers: Mapping[str, str]) -> bytes:
 class Response:
     """One response: status and headers once its head is in, then its body as it arrives.
 
-    The body goes to the sink given to `stream()`; what came before is kept for it.
+    The body goes to the sink given to `stream()`; what came before is kept for it, as it
+    came: a compressed body is inflated a piece at a time, into the sink, only while the sink
+    wants more.
     """
 
     def __init__(self, connection: _Connection) -> None:
@@ -59,21 +64,36 @@ class Response:
         self.started = False  # a byte of it arrived
         self._sink: BodySink | None = None
         self._early: list[bytes] = []
+        self._inflater: _Inflater | None = None  # set with the head, for a compressed body
+        self._body_over = False  # the last piece is in (and the inflater still to be flushed)
+        self._corrupt = False  # its compressed bytes did not inflate
 
     @property
     def complete(self) -> bool:
-        return self.end.done() and self.end.exception() is None
+        return self.end.done() and self.end.exception() is None and not self._corrupt
+
+    @property
+    def declined(self) -> bool:
+        """Nothing more of the body is wanted (read to its limit, drained or aborted)."""
+        return self._sink is _ignore
 
     def stream(self, sink: BodySink) -> None:
         """From now on, hand each piece of the body to `sink`, starting with those already in."""
         early, self._early = self._early, []
         self._sink = sink
-        for piece in early:
-            sink(piece)
+        try:
+            for piece in early:
+                self._body(piece)
+            if self._body_over:
+                self._flush()
+        except zlib.error:  # the connection's bytes are not to be trusted further
+            self._corrupt = True
+            self._sink, self._inflater = _ignore, None
+            self._connection.close()
 
     async def read(self, limit: int) -> bytes:
-        """The body, or once more than `limit` bytes came, what came (to the end of the last
-        read). A body that broke off gives what arrived, and is not `complete`."""
+        """The body, or once more than `limit` bytes came, what came (to the end of the piece
+        that went past it). A body that broke off gives what arrived, and is not `complete`."""
         pieces: list[bytes] = []
         size = 0
         enough: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -83,6 +103,7 @@ class Response:
             pieces.append(piece)
             size += len(piece)
             if size > limit and not enough.done():
+                self._sink = _ignore  # the rest of this read is not kept (nor inflated)
                 enough.set_result(None)
 
         self.stream(keep)
@@ -109,11 +130,31 @@ class Response:
         if not self.end.done():
             self._connection.close()
 
+    # the connection's side
+
     def _body(self, piece: bytes) -> None:
-        if self._sink is not None:
-            self._sink(piece)
-        else:
+        """A piece of the body as it came (a zlib.error from it fails the connection)."""
+        sink = self._sink
+        if sink is None:
             self._early.append(piece)
+        elif self._inflater is None:
+            sink(piece)
+        else:
+            for inflated in self._inflater.pieces(piece):
+                sink(inflated)
+                if self._sink is _ignore:  # declined: nothing more is inflated
+                    self._inflater = None
+                    return
+
+    def _body_end(self) -> None:
+        self._body_over = True
+        if self._sink is not None:
+            self._flush()
+
+    def _flush(self) -> None:
+        inflater, self._inflater = self._inflater, None
+        if inflater is not None and (rest := inflater.flush()) and self._sink is not None:
+            self._sink(rest)
 
 
 def _ignore(_: bytes) -> None:
@@ -130,16 +171,21 @@ class _Inflater:
         self._encoding = encoding
         self._decoder: zlib._Decompress | None = None
 
-    def decompress(self, data: bytes) -> bytes:
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        """`data` inflated, INFLATED_PIECE bytes at most at a time."""
         if self._decoder is None:
             headerless = self._encoding == "deflate" and data[0] & 0x0F != 8  # not zlib's CM
             self._decoder = zlib.decompressobj(wbits=-15 if headerless else 47)  # 47: gzip or zlib
-        out = self._decoder.decompress(data)
-        while self._decoder.eof and self._decoder.unused_data:  # the next gzip member
-            rest = self._decoder.unused_data
-            self._decoder = zlib.decompressobj(wbits=47)
-            out += self._decoder.decompress(rest)
-        return out
+        while data:
+            out = self._decoder.decompress(data, INFLATED_PIECE)
+            if out:
+                yield out
+            if self._decoder.eof:  # what follows is the next gzip member, if anything
+                data = self._decoder.unused_data
+                if data:
+                    self._decoder = zlib.decompressobj(wbits=47)
+            else:
+                data = self._decoder.unconsumed_tail
 
     def flush(self) -> bytes:
         return self._decoder.flush() if self._decoder is not None else b""
@@ -154,7 +200,6 @@ class _Connection(asyncio.Protocol):
         self._response: Response | None = None
         # What is read of the current response: set by send(), read only while it runs.
         self._parser: httptools.HttpResponseParser
-        self._decoder: _Inflater | None
         self._ends_with_close: bool  # no length, not chunked: the body ends with the connection
         self._informational: bool  # a 1xx head (103 Early Hints): the real one follows
         self._head_size: int
@@ -196,7 +241,7 @@ class _Connection(asyncio.Protocol):
         if response is None or response.end.done():
             return
         if response.head.done() and self._ends_with_close and exc is None:  # a reset is no end
-            self._flush_decoder()
+            response._body_end()
             self._complete(keep=False)
         else:
             self._fail(TransportError(f"connection lost: {exc or 'closed by the server'}"))
@@ -207,7 +252,6 @@ class _Connection(asyncio.Protocol):
         assert self._transport is not None and self._response is None
         self._cancel_timer()
         self._parser = httptools.HttpResponseParser(self)
-        self._decoder = None
         self._ends_with_close = False
         self._informational = False
         self._head_size = 0
@@ -255,7 +299,7 @@ class _Connection(asyncio.Protocol):
         headers = response.headers
         encoding = headers.get("content-encoding", "").strip().lower()
         if encoding in DECOMPRESSED:
-            self._decoder = _Inflater(encoding)
+            response._inflater = _Inflater(encoding)
         elif encoding not in ("", "identity"):
             raise ValueError(f"a Content-Encoding never asked for ({encoding[:20]})")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
@@ -264,27 +308,17 @@ class _Connection(asyncio.Protocol):
 
     def on_body(self, body: bytes) -> None:
         assert self._response is not None
-        if self._decoder is not None:
-            body = self._decoder.decompress(body)
-            if not body:
-                return
         self._response._body(body)
 
     def on_message_complete(self) -> None:
         if self._informational:
             self._informational = False
             return
-        self._flush_decoder()
+        assert self._response is not None
+        self._response._body_end()
         self._complete(keep=self._parser.should_keep_alive())
 
     # endings
-
-    def _flush_decoder(self) -> None:
-        if self._decoder is not None and self._response is not None:
-            rest = self._decoder.flush()
-            self._decoder = None
-            if rest:
-                self._response._body(rest)
 
     def _complete(self, keep: bool) -> None:
         response, self._response = self._response, None

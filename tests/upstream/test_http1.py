@@ -366,3 +366,53 @@ async def test_compressed_bodies_as_servers_send_them_read_whole_across_reads(
         pools.append(pool := pool_of(server.url))
         response = await pool.request(GET)
         assert await response.read(len(body)) == body and response.complete
+
+
+async def test_a_compressed_body_is_inflated_only_as_far_as_its_reader_wants(
+    pools: list[ConnectionPool],
+):
+    inflated = 64 * 1024 * 1024
+    sent = gzip.compress(bytes(inflated), compresslevel=1)  # some 270 KiB
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+        await wire.raw(head % len(sent) + sent)
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url))
+        response = await pool.request(GET)
+        content = await response.read(1024 * 1024)
+        response.abort()
+        # Past the limit by less than one piece, where one read used to be inflated whole.
+        assert 1024 * 1024 < len(content) <= 1024 * 1024 + http1.INFLATED_PIECE
+        assert content == bytes(len(content))
+
+        whole = await pool.request(GET)  # read whole, a piece at a time
+        sizes: list[int] = []
+        whole.stream(lambda piece: sizes.append(len(piece)))
+        await whole.end
+        assert sum(sizes) == inflated and max(sizes) <= http1.INFLATED_PIECE
+
+
+@pytest.mark.parametrize("with_head", [True, False], ids=["with-the-head", "after-the-head"])
+async def test_a_compressed_body_that_does_not_inflate_is_a_broken_model_list(with_head: bool):
+    garbage = b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+        head %= len(garbage)
+        if with_head:  # kept as it came until read, and only then inflated
+            await wire.raw(head + garbage)
+        else:
+            await wire.raw(head)
+            await asyncio.sleep(0.05)
+            await wire.raw(garbage)
+
+    async with raw_server(reply) as server:
+        settings = Settings(openrouter_base_url=server.url, _env_file=None)  # type: ignore[call-arg]
+        pool = open_pool(settings)
+        try:
+            with pytest.raises(UpstreamError, match="Could not reach the model service"):
+                await OpenRouterClient(pool, settings).list_models()
+        finally:
+            await pool.close()

@@ -433,14 +433,15 @@ class ConnectionPool:
         woken = False
         async with asyncio.timeout(self._pool_wait):
             while True:
-                while self._idle and not fresh:
-                    connection = self._idle.pop()
-                    if not connection.closed:
-                        return connection
-                if fresh and self._idle and len(self._open) + self._opening >= self._limit:
-                    self._idle[0].close()  # the oldest kept one makes room
-                if len(self._open) + self._opening < self._limit:
-                    break
+                if woken or not self._spoken_for():
+                    while self._idle and not fresh:
+                        connection = self._idle.pop()
+                        if not connection.closed:
+                            return connection
+                    if fresh and self._idle and len(self._open) + self._opening >= self._limit:
+                        self._idle[0].close()  # the oldest kept one makes room
+                    if len(self._open) + self._opening < self._limit:
+                        break
                 waiter = asyncio.get_running_loop().create_future()
                 # Woken once already and beaten to the room: first in line for the next.
                 if woken:
@@ -513,6 +514,15 @@ class ConnectionPool:
         if connection in self._idle:
             self._idle.remove(connection)
         self._wake_one()
+
+    def _spoken_for(self) -> bool:
+        """Every free connection and place is promised to a request woken for it that has not
+        run yet: one arriving now waits behind the requests already waiting."""
+        if not self._waiters:
+            return False
+        woken = sum(1 for waiter in self._waiters if waiter.done())
+        free = len(self._idle) + max(0, self._limit - len(self._open) - self._opening)
+        return free <= woken
 
     def _wake_one(self) -> None:
         for waiter in self._waiters:

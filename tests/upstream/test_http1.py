@@ -416,3 +416,32 @@ async def test_a_compressed_body_that_does_not_inflate_is_a_broken_model_list(wi
                 await OpenRouterClient(pool, settings).list_models()
         finally:
             await pool.close()
+
+
+async def test_at_the_limit_a_request_arriving_as_a_connection_frees_waits_behind_those_waiting(
+    pools: list[ConnectionPool],
+):
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        await asyncio.sleep(0.05)
+        await wire.raw(b"ok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=1))
+        first = await pool.request(GET)  # holds the only connection until its body is in
+        served: list[str] = []
+
+        async def ask(name: str, after: asyncio.Future[None] | None = None) -> bytes:
+            if after is not None:
+                await after
+            response = await pool.request(GET)
+            served.append(name)
+            return await response.read(10)
+
+        waiting = asyncio.create_task(ask("waiting"))
+        await asyncio.sleep(0.01)
+        # Runs as the body ends, once the connection is back and before the woken one runs.
+        newcomer = asyncio.create_task(ask("newcomer", after=first.end))
+        assert await first.read(10) == b"ok"
+        assert await asyncio.gather(waiting, newcomer) == [b"ok", b"ok"]
+        assert served == ["waiting", "newcomer"] and server.connections == 1

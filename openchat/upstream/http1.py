@@ -86,10 +86,11 @@ class Response:
                 self._body(piece)
             if self._body_over:
                 self._flush()
-        except zlib.error:  # the connection's bytes are not to be trusted further
+        except zlib.error:
             self._corrupt = True
             self._sink, self._inflater = _ignore, None
-            self._connection.close()
+            if not self.end.done():  # once done, the framing held: the connection serves on
+                self._connection.close()
 
     async def read(self, limit: int) -> bytes:
         """The body, or once more than `limit` bytes came, what came (to the end of the piece
@@ -119,14 +120,15 @@ class Response:
     def drain(self, wait: float) -> None:
         """Read the rest of the body and ignore it, giving up after `wait` seconds: read to its
         end, the connection goes back to the pool."""
-        self._sink = _ignore
+        self._sink, self._inflater = _ignore, None
         self._early = []
         if not self.end.done():
             self._connection.close_after(wait)
 
     def abort(self) -> None:
         """Nothing more of this body is wanted: close the connection unless the body is read."""
-        self._sink = _ignore
+        self._sink, self._inflater = _ignore, None
+        self._early = []
         if not self.end.done():
             self._connection.close()
 
@@ -176,16 +178,19 @@ class _Inflater:
         if self._decoder is None:
             headerless = self._encoding == "deflate" and data[0] & 0x0F != 8  # not zlib's CM
             self._decoder = zlib.decompressobj(wbits=-15 if headerless else 47)  # 47: gzip or zlib
-        while data:
+        while True:
             out = self._decoder.decompress(data, INFLATED_PIECE)
             if out:
                 yield out
             if self._decoder.eof:  # what follows is the next gzip member, if anything
                 data = self._decoder.unused_data
-                if data:
-                    self._decoder = zlib.decompressobj(wbits=47)
+                if not data:
+                    return
+                self._decoder = zlib.decompressobj(wbits=47)
             else:
                 data = self._decoder.unconsumed_tail
+                if not data and len(out) < INFLATED_PIECE:  # a full piece may leave more
+                    return
 
     def flush(self) -> bytes:
         return self._decoder.flush() if self._decoder is not None else b""
@@ -520,7 +525,7 @@ class ConnectionPool:
         run yet: one arriving now waits behind the requests already waiting."""
         if not self._waiters:
             return False
-        woken = sum(1 for waiter in self._waiters if waiter.done())
+        woken = sum(1 for waiter in self._waiters if waiter.done() and not waiter.cancelled())
         free = len(self._idle) + max(0, self._limit - len(self._open) - self._opening)
         return free <= woken
 

@@ -445,3 +445,65 @@ async def test_at_the_limit_a_request_arriving_as_a_connection_frees_waits_behin
         assert await first.read(10) == b"ok"
         assert await asyncio.gather(waiting, newcomer) == [b"ok", b"ok"]
         assert served == ["waiting", "newcomer"] and server.connections == 1
+
+
+async def test_a_corrupt_body_read_after_its_end_leaves_the_connection_to_the_next_request(
+    pools: list[ConnectionPool],
+):
+    garbage = b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        if len(server.seen) == 1:
+            head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+            await wire.raw(head % len(garbage) + garbage)
+        else:  # the following answer's body is still on its way as the corrupt one is read
+            await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+            await asyncio.sleep(0.05)
+            await wire.raw(b"ok")
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=1))
+        corrupt = await pool.request(GET)
+        await corrupt.end  # its framing held: the connection is back in the pool
+        following = await pool.request(GET)
+        assert await corrupt.read(1000) == b"" and not corrupt.complete
+        assert await following.read(10) == b"ok" and following.complete
+        assert server.connections == 1
+
+
+async def test_a_waiter_cancelled_as_its_connection_frees_holds_up_no_newcomer(
+    pools: list[ConnectionPool],
+):
+    go, sent = asyncio.Event(), asyncio.Event()
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        if len(server.seen) == 1:
+            await go.wait()
+        await wire.raw(b"ok")
+        sent.set()
+
+    async with raw_server(reply) as server:
+        pools.append(pool := pool_of(server.url, limit=1, pool_wait=2))
+        first = await pool.request(GET)
+        waiting = asyncio.create_task(pool.request(GET))
+        await asyncio.sleep(0.01)
+        go.set()
+        await sent.wait()
+        # In one step: a request arrives and the waiting one is cancelled; the first body's
+        # end (read after this step) gives the connection back with the cancelled waiter
+        # still in the queue.
+        newcomer = asyncio.create_task(pool.request(GET))
+        waiting.cancel()
+        async with asyncio.timeout(1):  # not after the pool wait
+            assert await (await newcomer).read(10) == b"ok"
+        assert first.complete and waiting.cancelled()
+
+
+def test_an_inflated_piece_that_fills_its_size_is_followed_by_what_zlib_still_holds():
+    body = (b'data: {"x": "' + b"a" * 2000 + b'"}\n\n') * 400
+    sent = zlib.compress(body, 9)
+    for split in range(1, len(sent), 7):
+        inflater = http1._Inflater("deflate")
+        expected = zlib.decompressobj().decompress(sent[:split])
+        assert b"".join(inflater.pieces(sent[:split])) == expected

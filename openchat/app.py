@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from openchat.api import OPENAPI_TAGS, ROUTERS
 from openchat.api.hot_routes import HotRoutes, check_routes
@@ -17,7 +18,7 @@ from openchat.api.schemas import ErrorOut
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
-from openchat.middleware import Guard
+from openchat.middleware import FRAME_SEND, Guard
 from openchat.settings import Settings
 from openchat.storage.database import SqliteDatabase, migrate, open_database
 from openchat.storage.sql import SqlChatStore
@@ -32,6 +33,20 @@ MAX_BODY_BYTES = 1024 * 1024
 # of collections in 7 s, and full passes over their live objects paused every stream for up
 # to 130 ms. Rarer young passes, and full passes one in 100 middle ones, not one in 10.
 COLLECTOR_THRESHOLDS = (5000, 5, 100)
+
+
+class OpenChatApp(FastAPI):
+    """FastAPI, whose answer streams write their frames to the server's own send."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope[FRAME_SEND] = send
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            scope.pop(FRAME_SEND, None)  # the server's send in its own scope: a reference cycle
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.set_threshold(*COLLECTOR_THRESHOLDS)
             yield
 
-    app = FastAPI(
+    app = OpenChatApp(
         title="Open Chat",
         version="1.0",
         summary="Chat with hundreds of AI models through OpenRouter.",
@@ -119,8 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
-    # Added last: outermost. Stream frames skip what lies inside it (middleware.FRAME_SEND), so
-    # a middleware added before it must not need to see response bodies.
+    # Added last: outermost. Stream frames skip every middleware (middleware.FRAME_SEND), so
+    # none may need to see response bodies.
     app.add_middleware(
         Guard, max_body_bytes=MAX_BODY_BYTES, allowed_origins=settings.cors_origin_list
     )

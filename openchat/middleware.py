@@ -1,4 +1,4 @@
-"""The outer guard, one ASGI layer so streamed frames pass through one wrapper, not three:
+"""The outer guard, one ASGI layer (one send wrapper on every response, not three):
 security headers on every answer, a request body limit, the refusal of other sites' requests
 (see cross_site) and of NUL characters in the address, and a last resort that turns an
 unexpected exception into a plain 500 with nothing leaked."""
@@ -23,9 +23,9 @@ CONTENT_SECURITY_POLICY = (
 # The interactive API docs load their script from a CDN with an inline bootstrap.
 NO_CSP_PATHS = ("/docs", "/redoc")
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-# Where a long stream finds the send outside the wrappers below the guard. Those wrappers
-# (this guard's, Starlette's error handlers') act on a response's start only, so the frames
-# after it can skip them: three coroutine calls fewer per frame.
+# Where a long stream finds the server's own send (set by app.OpenChatApp). Every wrapper of
+# send (this guard's, CORS's, Starlette's error handler's) acts on a response's start only, so
+# the frames after it skip them all: a coroutine call fewer per wrapper, per frame.
 FRAME_SEND = "openchat.frame_send"
 
 
@@ -128,7 +128,6 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        scope[FRAME_SEND] = send
         try:
             await self.app(scope, receive, guarded_send)
         except Exception as error:
@@ -138,5 +137,3 @@ class Guard:
             )
             if not started:
                 await _send_json(send, 500, "Internal server error.")
-        finally:
-            scope.pop(FRAME_SEND, None)  # the server's send in its own scope: a reference cycle

@@ -26,6 +26,9 @@ def test_frames_have_increasing_ids_and_proxy_safe_headers(api: httpx.Client):
     assert stream.headers["content-type"].startswith("text/event-stream")
     assert stream.headers["cache-control"] == "no-cache"
     assert stream.headers["x-accel-buffering"] == "no"
+    # The start passes every middleware, though the frames after it go straight to the server.
+    assert stream.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in stream.headers["content-security-policy"]
     assert stream.ids == list(range(1, len(stream.ids) + 1))
     assert stream.events[0][1]["model"] == "openai/gpt-4o-mini"
 

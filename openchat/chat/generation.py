@@ -72,11 +72,11 @@ class Generation:
 
     @property
     def text(self) -> str:
-        return "".join(self.text_parts)
+        return _joined(self.text_parts)
 
     @property
     def reasoning(self) -> str:
-        return "".join(self.reasoning_parts)
+        return _joined(self.reasoning_parts)
 
     def publish(self, payload: bytes) -> None:
         """Append one event and wake every subscriber."""
@@ -177,6 +177,14 @@ class Generation:
             silence.stop()
 
 
+def _joined(parts: list[str]) -> str:
+    """The parts as one string, kept as their only part: the next join (each checkpoint's)
+    starts from it, and a token's own string is freed."""
+    if len(parts) > 1:
+        parts[:] = ["".join(parts)]
+    return parts[0] if parts else ""
+
+
 class GenerationRegistry:
     """Running generations by conversation (at most one each) and recently finished ones."""
 
@@ -199,9 +207,16 @@ class GenerationRegistry:
         self._running[generation.conversation_id] = generation
 
     def release(self, generation: Generation) -> None:
-        """Move a finished generation to the grace list, dropping it when the grace ends."""
+        """Move a finished generation to the grace list, dropping it when the grace ends.
+
+        Its log is what the grace is for: its task (and with it the stored message, the task's
+        result) and the text's pieces are let go at once.
+        """
         if self._running.get(generation.conversation_id) is generation:
             del self._running[generation.conversation_id]
+        generation.task = None
+        _joined(generation.text_parts)
+        _joined(generation.reasoning_parts)
         self._recent[generation.conversation_id] = generation
         asyncio.get_running_loop().call_later(self._grace, self._forget, generation)
 

@@ -81,9 +81,19 @@ async def test_registry_holds_finished_answers_for_a_grace_period():
     registry = GenerationRegistry(grace_seconds=0.05)
     generation = new_generation()
     registry.add(generation)
+    generation.task = asyncio.create_task(asyncio.sleep(0))
+    for token in ("Hel", "lo", "!"):
+        generation.add_text(token)
+    generation.add_reasoning("Greet")
+    generation.finish(done_payload("m1", "stop", None, "complete"))
     assert registry.running("c1") is generation
     registry.release(generation)
     assert registry.running("c1") is None
     assert registry.recent("c1", "m1") is generation
+    # Held for its log: the task and the text's pieces go at once.
+    assert generation.task is None
+    assert generation.text_parts == ["Hello!"] and generation.reasoning_parts == ["Greet"]
+    resumed = b"".join(await collect(generation, 2))  # the log, as before
+    assert resumed.startswith(b"id: 3\n") and b'"content":"!"' in resumed
     await asyncio.sleep(0.08)
     assert registry.recent("c1", "m1") is None

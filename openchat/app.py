@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from openchat.api import OPENAPI_TAGS, ROUTERS
 from openchat.api.hot_routes import HotRoutes, check_routes
@@ -18,7 +18,7 @@ from openchat.api.schemas import ErrorOut
 from openchat.chat.catalog import ModelCatalog
 from openchat.chat.service import ChatService
 from openchat.errors import OpenChatError, UpstreamError
-from openchat.middleware import FRAME_SEND, Guard
+from openchat.middleware import FrameSend, Guard
 from openchat.settings import Settings
 from openchat.storage.database import SqliteDatabase, migrate, open_database
 from openchat.storage.sql import SqlChatStore
@@ -36,17 +36,10 @@ COLLECTOR_THRESHOLDS = (5000, 5, 100)
 
 
 class OpenChatApp(FastAPI):
-    """FastAPI, whose answer streams write their frames to the server's own send."""
+    """FastAPI, whose answer streams write their frames past its middleware (FrameSend)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        scope[FRAME_SEND] = send
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            scope.pop(FRAME_SEND, None)  # the server's send in its own scope: a reference cycle
+    def build_middleware_stack(self) -> ASGIApp:
+        return FrameSend(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -134,8 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
-    # Added last: outermost. Stream frames skip every middleware (middleware.FRAME_SEND), so
-    # none may need to see response bodies.
+    # Added last: outermost. Stream frames skip every middleware (middleware.FrameSend), so
+    # none may need to see response bodies, and each must pass a response's start on as it
+    # comes (headers added, never held back).
     app.add_middleware(
         Guard, max_body_bytes=MAX_BODY_BYTES, allowed_origins=settings.cors_origin_list
     )

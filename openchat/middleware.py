@@ -23,9 +23,7 @@ CONTENT_SECURITY_POLICY = (
 # The interactive API docs load their script from a CDN with an inline bootstrap.
 NO_CSP_PATHS = ("/docs", "/redoc")
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-# Where a long stream finds the server's own send (set by app.OpenChatApp). Every wrapper of
-# send (this guard's, CORS's, Starlette's error handler's) acts on a response's start only, so
-# the frames after it skip them all: a coroutine call fewer per wrapper, per frame.
+# Where a long stream finds the send outside the middleware (see FrameSend).
 FRAME_SEND = "openchat.frame_send"
 
 
@@ -74,6 +72,29 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class FrameSend:
+    """The outermost layer of the app's middleware: puts the send it is given in the scope
+    (FRAME_SEND) for the frames of a stream after its start.
+
+    Every wrapper of send inside it (the guard's, CORS's, Starlette's error handler's) acts on
+    a response's start only, so the frames skip them all: a coroutine call fewer per wrapper,
+    per frame. It sits inside FastAPI's telemetry, which, when on, watches a response's end.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[FRAME_SEND] = send
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            scope.pop(FRAME_SEND, None)  # the server's send in its own scope: a reference cycle
 
 
 class Guard:

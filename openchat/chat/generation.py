@@ -4,8 +4,8 @@ A Generation is an append-only log of encoded SSE frames in one byte buffer; an
 event's id is its position (after the answer's first id), so a `Last-Event-ID`
 resume is a slice. Subscribers come
 and go; the upstream task runs to the end or to stop(). The registry keeps
-strong references to the tasks, one per conversation, and recently finished
-generations for a short grace period so a late reconnect resumes exactly.
+strong references to the running tasks, one per conversation, and recently finished
+generations (their logs) for a short grace period so a late reconnect resumes exactly.
 Another server's answer is read through a copy of its log (`is_copy`, see chat.shared_events).
 """
 

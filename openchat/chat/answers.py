@@ -55,13 +55,15 @@ class AnswerWriter:
         return await self.finish(generation, update)
 
     def stopped_before_start(self, generation: Generation) -> AnswerUpdate:
-        """The final state of an answer whose task was cancelled before it ran at all."""
+        """The final state of an answer whose task was cancelled before it ran at all: by a
+        stop (`cancelled`) or a shutdown (`interrupted`)."""
+        text, reasoning = generation.text, generation.reasoning or None
+        if generation.stop_reason == "shutdown":
+            return AnswerUpdate(
+                generation.message_id, text, reasoning, "interrupted", error=SERVER_STOPPED
+            )
         return AnswerUpdate(
-            generation.message_id,
-            generation.text,
-            generation.reasoning or None,
-            "cancelled",
-            finish_reason="cancelled",
+            generation.message_id, text, reasoning, "cancelled", finish_reason="cancelled"
         )
 
     async def finish(self, generation: Generation, update: AnswerUpdate) -> Message | None:

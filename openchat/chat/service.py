@@ -144,6 +144,14 @@ class ChatService:
         tasks = [generation.task for generation in running if generation.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+        # The final saves of answers whose task never ran (stopped, or cancelled just now).
+        closings = [
+            self._closing(generation)
+            for generation in running
+            if generation.task is not None and generation.task.cancelled()
+        ]
+        if closings:
+            await asyncio.wait(closings, timeout=SHUTDOWN_GRACE_SECONDS)
         if self._stopping:  # stops other servers passed on
             await asyncio.wait(self._stopping, timeout=SHUTDOWN_GRACE_SECONDS)
         if self._checkpoints is not None:
@@ -438,13 +446,18 @@ class ChatService:
             return None
         self._registry.request_stop(generation, "stop")
         await asyncio.wait([task])
-        if task.cancelled():  # cancelled before its first step: nothing ran, so finish it here
-            if generation.closing is None:
-                generation.finishing = True
-                update = self._writer.stopped_before_start(generation)
-                generation.closing = asyncio.ensure_future(self._writer.finish(generation, update))
-            return await asyncio.shield(generation.closing)
+        if task.cancelled():
+            return await asyncio.shield(self._closing(generation))
         return task.result()
+
+    def _closing(self, generation: Generation) -> asyncio.Future[Message | None]:
+        """The final save of an answer whose task was cancelled before its first step (nothing
+        ran, so it is finished here), started once."""
+        if generation.closing is None:
+            generation.finishing = True
+            update = self._writer.stopped_before_start(generation)
+            generation.closing = asyncio.ensure_future(self._writer.finish(generation, update))
+        return generation.closing
 
     def _claimed(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         """Hold the conversation's answer across servers while one is started (a Conflict if

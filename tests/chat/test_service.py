@@ -93,6 +93,17 @@ async def test_stop_before_the_task_ran(store: SlowFinalSave):
     await chat.close()
 
 
+async def test_shutdown_before_the_task_ran_stores_the_answer_interrupted(store: SlowFinalSave):
+    chat = ChatService(store, endless, "m/default")
+    await chat.start()
+    conversation = await chat.create_conversation("me", None, None, None)
+    await chat.send(conversation, "go", None, None)
+    await chat.close()  # no await between send and close: the task never ran
+    answer = await stored_answer(store, conversation.id)
+    assert (answer.status, answer.content) == ("interrupted", "")
+    assert answer.error is not None and "server" in answer.error.lower()
+
+
 async def test_shutdown_during_the_final_save_waits_for_it(store: SlowFinalSave):
     chat = ChatService(store, scripted, "m/default")
     await chat.start()

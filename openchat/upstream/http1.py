@@ -72,11 +72,6 @@ class Response:
     def complete(self) -> bool:
         return self.end.done() and self.end.exception() is None and not self._corrupt
 
-    @property
-    def declined(self) -> bool:
-        """Nothing more of the body is wanted (read to its limit, drained or aborted)."""
-        return self._sink is _ignore
-
     def stream(self, sink: BodySink) -> None:
         """From now on, hand each piece of the body to `sink`, starting with those already in."""
         early, self._early = self._early, []

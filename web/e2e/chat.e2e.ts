@@ -428,6 +428,49 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     assert.deepEqual(typed, ["auto", "plaintext"]);
   });
 
+  scenario(
+    "a table or code block is a Tab stop only if it scrolls sideways; then keys scroll it",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      const columns = Array.from({ length: 12 }, (_, index) => `column ${index} of a wide table`);
+      const text = [
+        "Tables and code [[sim reply=echo tps=0]]",
+        "",
+        "| a | b |",
+        "|---|---|",
+        "| 1 | 2 |",
+        "",
+        `| ${columns.join(" | ")} |`,
+        `|${"---|".repeat(columns.length)}`,
+        `| ${columns.map(() => "x").join(" | ")} |`,
+        "",
+        "```text",
+        "short",
+        "```",
+        "",
+        "```text",
+        "wide ".repeat(80),
+        "```",
+      ].join("\n");
+      await send(page, text);
+      const answer = lastAnswer(page);
+      await waitForStatus(answer, ["complete"]);
+      const boxes = contentOf(answer).locator(".table-wrap, .code-block pre");
+      const stops = await boxes.evaluateAll((all) =>
+        all.map((box) => box.getAttribute("tabindex")),
+      );
+      assert.deepEqual(stops, [null, "0", null, "0"]);
+      const wide = boxes.last();
+      await wide.focus();
+      for (let press = 0; press < 5; press += 1) await page.keyboard.press("ArrowRight");
+      await waitFor(
+        "the wide code block to scroll",
+        async () => (await wide.evaluate((box) => box.scrollLeft)) > 0,
+      );
+    },
+  );
+
   scenario("a hostile answer renders as text and runs nothing", async () => {
     const recorder: Recorder = await startRecorder();
     const page = await open();

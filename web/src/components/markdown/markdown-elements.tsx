@@ -8,6 +8,7 @@ import type { Components } from "react-markdown";
 import { CopyButton } from "@/components/copy-button";
 import { ImageIcon } from "@/components/icons";
 import { FootnoteRef } from "@/components/markdown/footnote-elements";
+import { useScrollsSideways } from "@/lib/use-scrolls-sideways";
 
 const SAFE_HREF = /^(https?:|mailto:)/i;
 const SAFE_SRC = /^https?:/i;
@@ -91,6 +92,7 @@ export function CodeBlock({ node, children }: { node?: Element; children?: React
     (child): child is Element => child.type === "element" && child.tagName === "code",
   );
   const language = languageOf(code);
+  const [box, scrolls] = useScrollsSideways<HTMLPreElement>();
   return (
     <div className="code-block">
       <div className="code-block__header">
@@ -102,18 +104,19 @@ export function CodeBlock({ node, children }: { node?: Element; children?: React
           text={() => (code ? textOf(code) : "").replace(/\n$/, "")}
         />
       </div>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling code block must be reachable by keyboard */}
-      <pre tabIndex={0}>{children}</pre>
+      <pre ref={box} tabIndex={scrolls ? 0 : undefined}>
+        {children}
+      </pre>
     </div>
   );
 }
 
-/** A table too wide for the column scrolls sideways, by keyboard too. */
+/** A table too wide for the column scrolls sideways, by keyboard too (a Tab stop only then). */
 export function TableWrap({ children }: { children?: ReactNode }) {
+  const [box, scrolls] = useScrollsSideways<HTMLElement>();
   return (
     // A named section is a region, so a screen reader says what the focus is in.
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard
-    <section className="table-wrap" tabIndex={0} aria-label="Table">
+    <section ref={box} className="table-wrap" tabIndex={scrolls ? 0 : undefined} aria-label="Table">
       <table>{children}</table>
     </section>
   );

@@ -17,6 +17,21 @@ function renderMarkdown(text: string): HTMLElement {
   return container;
 }
 
+/** Boxes matching `selector` hold content wider than themselves, until the test ends. */
+function scrollingSideways(selector: string) {
+  const own = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "scrollWidth");
+  Object.defineProperty(HTMLElement.prototype, "scrollWidth", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.matches(selector) ? this.clientWidth + 200 : this.clientWidth;
+    },
+  });
+  onTestFinished(() => {
+    if (own) Object.defineProperty(HTMLElement.prototype, "scrollWidth", own);
+    else Reflect.deleteProperty(HTMLElement.prototype, "scrollWidth"); // Element's own again
+  });
+}
+
 /** Nothing in the output can run code: no script/style/iframe/object, no on* attributes, no js: URLs. */
 function expectInert(container: HTMLElement) {
   expect(container.querySelector("script, style, iframe, object, embed, foreignObject")).toBeNull();
@@ -227,11 +242,20 @@ describe("Markdown layout", () => {
     expect(direction(".footnotes li")).toEqual(["rtl"]);
   });
 
-  it("puts a table in a named region the keyboard can reach, to scroll it sideways", () => {
-    renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |");
+  it("puts a table in a named region; it and a code block are Tab stops only if they scroll", () => {
+    // jsdom lays nothing out: every box is as wide as its content.
+    renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```");
     const region = screen.getByRole("region", { name: "Table" });
-    expect(region.tabIndex).toBe(0);
     expect(region.querySelector("table")).toBeTruthy();
+    expect(region.hasAttribute("tabindex")).toBe(false);
+    expect(document.querySelector(".code-block pre")?.hasAttribute("tabindex")).toBe(false);
+  });
+
+  it("makes a table or code block that scrolls sideways a Tab stop, to scroll it by keyboard", () => {
+    scrollingSideways(".table-wrap, .code-block pre");
+    renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```");
+    expect(screen.getByRole("region", { name: "Table" }).tabIndex).toBe(0);
+    expect(document.querySelector(".code-block pre")?.getAttribute("tabindex")).toBe("0");
   });
 });
 

@@ -49,6 +49,18 @@ def length_reply(body: bytes, pause: float = 0.0) -> Reply:
     return reply
 
 
+def body_after_head(pause: float) -> Reply:
+    """A two-byte body sent `pause` seconds after its head: the response holds its connection
+    meanwhile."""
+
+    async def reply(_: Seen, wire: Wire) -> None:
+        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        await asyncio.sleep(pause)
+        await wire.raw(b"ok")
+
+    return reply
+
+
 async def test_an_informational_head_before_the_answer_is_skipped(pools: list[ConnectionPool]):
     async def reply(_: Seen, wire: Wire) -> None:
         await wire.raw(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n")
@@ -210,12 +222,7 @@ async def test_tls_to_a_server_whose_certificate_is_trusted_and_only_then(
 async def test_a_waiter_woken_for_a_free_place_that_leaves_passes_it_on(
     pools: list[ConnectionPool],
 ):
-    async def reply(_: Seen, wire: Wire) -> None:
-        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
-        await asyncio.sleep(0.1)
-        await wire.raw(b"ok")
-
-    async with raw_server(reply) as server:
+    async with raw_server(body_after_head(0.1)) as server:
         pools.append(pool := pool_of(server.url, limit=1, pool_wait=3))
         first = await pool.request(GET)  # holds the only place until its body is in
         second = asyncio.create_task(pool.request(GET))
@@ -421,12 +428,7 @@ async def test_a_compressed_body_that_does_not_inflate_is_a_broken_model_list(wi
 async def test_at_the_limit_a_request_arriving_as_a_connection_frees_waits_behind_those_waiting(
     pools: list[ConnectionPool],
 ):
-    async def reply(_: Seen, wire: Wire) -> None:
-        await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
-        await asyncio.sleep(0.05)
-        await wire.raw(b"ok")
-
-    async with raw_server(reply) as server:
+    async with raw_server(body_after_head(0.05)) as server:
         pools.append(pool := pool_of(server.url, limit=1))
         first = await pool.request(GET)  # holds the only connection until its body is in
         served: list[str] = []
@@ -452,14 +454,14 @@ async def test_a_corrupt_body_read_after_its_end_leaves_the_connection_to_the_ne
 ):
     garbage = b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10
 
-    async def reply(_: Seen, wire: Wire) -> None:
+    slow_body = body_after_head(0.05)
+
+    async def reply(seen: Seen, wire: Wire) -> None:
         if len(server.seen) == 1:
             head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
             await wire.raw(head % len(garbage) + garbage)
         else:  # the following answer's body is still on its way as the corrupt one is read
-            await wire.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
-            await asyncio.sleep(0.05)
-            await wire.raw(b"ok")
+            await slow_body(seen, wire)
 
     async with raw_server(reply) as server:
         pools.append(pool := pool_of(server.url, limit=1))

@@ -147,5 +147,6 @@ def api_figures(measurement: Measurement) -> dict[str, Any]:
         "list_deeper_pages_ms": summarize(result["list_deep_ms"]),
         "open_large_conversation_ms": summarize(result["open_ms"]),
         "large_conversation_messages": result["open_messages"],
+        "search_ms": summarize(result["search_ms"]),
         **_resources(measurement, 0),
     }

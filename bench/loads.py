@@ -182,6 +182,9 @@ class ApiLoad:
     cursor_walks: int
     cursor_pages: int
     open_samples: int
+    search_samples: int
+    # Words every seeded message draws from: each is in most of the 200,000, the costly case.
+    search: str = "lighthouse compass"
     warmup: int = 5
     kind: str = "api"
 
@@ -199,6 +202,7 @@ class ApiLoad:
         first_ms: list[float] = []
         deep_ms: list[float] = []
         open_ms: list[float] = []
+        search_ms: list[float] = []
         try:
             for _ in range(self.list_samples):
                 first_ms.append((await _get_json(lane, "/conversations?limit=50"))[0])
@@ -218,6 +222,12 @@ class ApiLoad:
                 elapsed, body = await _get_json(lane, f"/conversations/{self.conversation_id}")
                 open_ms.append(elapsed)
                 messages = len(body.get("messages") or ())
+            search_path = f"/conversations?limit=50&q={quote(self.search)}"
+            for _ in range(self.search_samples):
+                elapsed, body = await _get_json(lane, search_path)
+                if not body.get("data"):
+                    raise LoadError(f"GET {search_path}: found nothing")
+                search_ms.append(elapsed)
         finally:
             lane.close()
         return {
@@ -225,6 +235,7 @@ class ApiLoad:
             "list_deep_ms": deep_ms,
             "open_ms": open_ms,
             "open_messages": messages,
+            "search_ms": search_ms,
         }
 
 

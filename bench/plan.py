@@ -29,6 +29,7 @@ class Plan:
             "cursor_walks": 20,
             "cursor_pages": 5,
             "open_samples": 100,
+            "search_samples": 100,
         }
     )
 
@@ -48,6 +49,7 @@ class Plan:
                 "cursor_walks": 5,
                 "cursor_pages": 5,
                 "open_samples": 30,
+                "search_samples": 30,
             },
         )
 

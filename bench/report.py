@@ -259,6 +259,7 @@ def _data_rows(data: Results) -> list[Row]:
             f"open {data['large_conversation_messages']}-message conversation",
             "open_large_conversation_ms",
         ),
+        ("search titles and messages (common words)", "search_ms"),
     ):
         figures = data[key]
         rows.append(

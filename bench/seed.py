@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, insert, select
 
 from openchat.domain import LOCAL_OWNER
+from openchat.storage.search import FORGET_WAITING, INDEX_WAITING
 from openchat.storage.tables import ConversationRow, MessageRow
 
 MODEL = "openai/gpt-4o-mini"
@@ -162,6 +163,9 @@ def seed_database(
             if conversation_batch:
                 connection.execute(insert(ConversationRow), conversation_batch)
                 connection.execute(insert(MessageRow), message_batch)
+            # What the server would index over the next minutes, as a migration would at once.
+            connection.execute(INDEX_WAITING, {"most": -1})
+            connection.execute(FORGET_WAITING, {"most": -1})
         with engine.connect() as connection:
             stored_conversations = (
                 connection.scalar(select(func.count()).select_from(ConversationRow)) or 0

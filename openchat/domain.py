@@ -63,9 +63,20 @@ class ConversationPatch:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchMatch:
+    """The first message of a conversation that holds a search's words, and a line of it."""
+
+    message_id: str
+    role: Role
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[Conversation]
     next_cursor: str | None
+    # For a search: each listed conversation's first matching message (not for a title only).
+    matches: dict[str, SearchMatch] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

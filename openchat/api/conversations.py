@@ -10,6 +10,7 @@ from openchat.api.deps import ChatDep, ConversationDep, OwnerDep
 from openchat.api.schemas import (
     ConversationCreate,
     ConversationDetail,
+    ConversationListItem,
     ConversationOut,
     ConversationPage,
     ConversationUpdate,
@@ -46,11 +47,17 @@ async def list_conversations(
     owner: OwnerDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Filter titles")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Chats whose title has this text, or with a message that has its words",
+        ),
+    ] = None,
 ) -> ConversationPage:
     page = await chat.list_conversations(owner, limit, cursor, q)
     return ConversationPage(
-        data=[ConversationOut.from_domain(item) for item in page.items],
+        data=[ConversationListItem.listed(item, page.matches.get(item.id)) for item in page.items],
         next_cursor=page.next_cursor,
     )
 

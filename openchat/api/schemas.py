@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -15,7 +15,15 @@ from pydantic import (
     field_validator,
 )
 
-from openchat.domain import Conversation, Message, MessageStatus, ModelInfo, Usage
+from openchat.domain import (
+    Conversation,
+    Message,
+    MessageStatus,
+    ModelInfo,
+    Role,
+    SearchMatch,
+    Usage,
+)
 
 MAX_MESSAGE_CHARS = 100_000
 
@@ -149,7 +157,7 @@ class ConversationOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def from_domain(cls, conversation: Conversation) -> ConversationOut:
+    def from_domain(cls, conversation: Conversation) -> Self:
         return cls(
             id=conversation.id,
             title=conversation.title,
@@ -164,8 +172,30 @@ class ConversationDetail(ConversationOut):
     messages: list[MessageOut]
 
 
+class SearchMatchOut(BaseModel):
+    """Where a searched chat holds the words: its first such message and a line of it."""
+
+    message_id: str
+    role: Role
+    snippet: str
+
+
+class ConversationListItem(ConversationOut):
+    # Only when listing with `q`: None when only the title matched.
+    match: SearchMatchOut | None = None
+
+    @classmethod
+    def listed(cls, conversation: Conversation, match: SearchMatch | None) -> ConversationListItem:
+        item = cls.from_domain(conversation)
+        if match is not None:
+            item.match = SearchMatchOut(
+                message_id=match.message_id, role=match.role, snippet=match.snippet
+            )
+        return item
+
+
 class ConversationPage(BaseModel):
-    data: list[ConversationOut]
+    data: list[ConversationListItem]
     next_cursor: str | None
 
 

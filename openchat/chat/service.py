@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 5.0
 CHECKPOINT_BATCH = 100  # answers per checkpoint transaction (a few ms of SQLite work)
+# Finished messages added to the search index per transaction (some 2 ms of SQLite work for
+# long answers), and at most per tick: a backlog (an import) is indexed over a few seconds.
+INDEX_BATCH = 100
+INDEX_BATCHES_PER_TICK = 20
 # On a database several servers share, each checkpoints even its silent answers this often,
 # and answers no checkpoint reached for STALE_AFTER are taken as left by a server that died.
 # Their clocks must agree to well within the difference (NTP does).
@@ -550,7 +554,8 @@ class ChatService:
                 del self._locks[conversation_id]
 
     async def _checkpoint_loop(self) -> None:
-        """Save every streaming answer's text once per interval, a batch per transaction.
+        """Save every streaming answer's text once per interval, a batch per transaction, and
+        add the messages that finished to the search index.
 
         On a shared database, also checkpoint the silent answers once per heartbeat (a model
         may think for minutes before its first token), whatever the interval, and interrupt
@@ -571,6 +576,8 @@ class ChatService:
             due = self._registry.all_running() if beat else self._registry.dirty() if text else []
             for start in range(0, len(due), CHECKPOINT_BATCH):
                 await self._checkpoint(due[start : start + CHECKPOINT_BATCH])
+            if text:
+                await self._index_new_messages()
             if self._shared and loop.time() - last_sweep >= self._stale_after / 2:
                 last_sweep = loop.time()
                 await self._interrupt_orphans(at_start=False)
@@ -597,6 +604,18 @@ class ChatService:
                 interrupted,
                 self._stale_after,
             )
+
+    async def _index_new_messages(self) -> None:
+        """Add what finished since the last tick to the search index, a batch at a time."""
+        for _ in range(INDEX_BATCHES_PER_TICK):
+            try:
+                indexed = await self._store.index_new_messages(INDEX_BATCH)
+            except Exception as error:  # search finds them later (it indexes first)
+                log.error("Indexing new messages failed: %s", type(error).__name__)
+                return
+            if indexed < INDEX_BATCH:
+                return
+            await asyncio.sleep(0)  # let streams move between batches
 
     async def _checkpoint(self, generations: list[Generation]) -> None:
         for generation in generations:

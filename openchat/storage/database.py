@@ -32,7 +32,7 @@ from openchat.storage.sqlite_wal import BACKSTOP_PAGES, WalCheckpointer
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration (a test holds it to Alembic's own reading of MIGRATIONS). A database
 # already there starts without importing Alembic, a sixth of the server's start-up.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 # Only another process writing the same file can make a statement wait, and the whole server
 # waits with it: give up soon (the final save retries). Several servers need PostgreSQL.
 SQLITE_BUSY_TIMEOUT_MS = 250
@@ -64,6 +64,8 @@ class DbConnection(Protocol):
 
 class Database(Protocol):
     """Connections for the store: `connect()` to read, `begin()` for one transaction."""
+
+    dialect: str  # SQLAlchemy's name for it: "sqlite" or "postgresql"
 
     def connect(self) -> AbstractAsyncContextManager[DbConnection]: ...
 
@@ -143,6 +145,8 @@ class SqliteDatabase:
     instead of a deadlock.
     """
 
+    dialect = "sqlite"
+
     def __init__(self, url: URL) -> None:
         if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
             raise UnsupportedDatabase(
@@ -207,6 +211,7 @@ class PooledDatabase:
         self._engine = create_async_engine(
             url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
         )
+        self.dialect = self._engine.dialect.name
 
     def connect(self) -> AbstractAsyncContextManager[DbConnection]:
         return self._engine.connect()

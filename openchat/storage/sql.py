@@ -24,11 +24,19 @@ from openchat.domain import (
     ConversationPatch,
     Message,
     Page,
+    SearchMatch,
     Usage,
 )
 from openchat.errors import BadRequest, Conflict, NotFound
-from openchat.storage.database import Database
+from openchat.storage.database import Database, DbConnection
 from openchat.storage.prepared import prepared
+from openchat.storage.search import (
+    FORGET_WAITING,
+    INDEX_WAITING,
+    AmongMatches,
+    query_words,
+    snippet,
+)
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
 from openchat.storage.tables import ConversationRow, MessageRow
 
@@ -265,26 +273,67 @@ class SqlChatStore:
         self, owner_id: str, limit: int, cursor: str | None, query: str | None
     ) -> Page:
         statement = select(*CONVERSATION_COLUMNS).where(conversations.c.owner_id == owner_id)
-        if query:
-            statement = statement.where(
-                func.lower(conversations.c.title).contains(query.lower(), autoescape=True)
-            )
-        if cursor:
-            moment, last_id = decode_cursor(cursor)
-            statement = statement.where(
-                or_(
-                    conversations.c.updated_at < moment,
-                    and_(conversations.c.updated_at == moment, conversations.c.id < last_id),
-                )
-            )
-        statement = statement.order_by(
-            conversations.c.updated_at.desc(), conversations.c.id.desc()
-        ).limit(limit + 1)
+        words = query_words(query) if query else []
+        if words:  # what finished since the last batch is found too
+            await self.index_new_messages()
         async with self._db.connect() as connection:
+            # The full-text search runs once: its hits select the chats and give the snippets.
+            first_hits = await self._first_hits(connection, words) if words else {}
+            if query:
+                statement = statement.where(
+                    or_(
+                        func.lower(conversations.c.title).contains(query.lower(), autoescape=True),
+                        conversations.c.id.in_(list(first_hits)),
+                    )
+                )
+            if cursor:
+                moment, last_id = decode_cursor(cursor)
+                statement = statement.where(
+                    or_(
+                        conversations.c.updated_at < moment,
+                        and_(conversations.c.updated_at == moment, conversations.c.id < last_id),
+                    )
+                )
+            statement = statement.order_by(
+                conversations.c.updated_at.desc(), conversations.c.id.desc()
+            ).limit(limit + 1)
             rows = (await connection.execute(statement)).all()
-        items = [_conversation(row) for row in rows[:limit]]
+            items = [_conversation(row) for row in rows[:limit]]
+            hits = [first_hits[item.id] for item in items if item.id in first_hits]
+            matches = await self._matches(connection, hits, words) if hits else {}
         next_cursor = encode_cursor(items[-1]) if len(rows) > limit else None
-        return Page(items=items, next_cursor=next_cursor)
+        return Page(items=items, next_cursor=next_cursor, matches=matches)
+
+    async def index_new_messages(self, most: int | None = None) -> int:
+        if self._db.dialect != "sqlite":  # PostgreSQL's index is kept as rows are written
+            return 0
+        parameters = {"most": -1 if most is None else most}
+        async with self._db.begin() as connection:
+            await connection.execute(INDEX_WAITING, parameters)
+            return (await connection.execute(FORGET_WAITING, parameters)).rowcount
+
+    @staticmethod
+    async def _first_hits(connection: DbConnection, words: list[str]) -> dict[str, int]:
+        """The conversations with messages that have the words: each one's first such message."""
+        statement = (
+            select(messages.c.conversation_id, func.min(messages.c.seq))
+            .where(AmongMatches(messages, words))
+            .group_by(messages.c.conversation_id)
+        )
+        return dict((await connection.execute(statement)).all())
+
+    @staticmethod
+    async def _matches(
+        connection: DbConnection, hits: list[int], words: list[str]
+    ) -> dict[str, SearchMatch]:
+        """The messages found (by seq), each with a line of its text around the words."""
+        statement = select(
+            messages.c.conversation_id, messages.c.id, messages.c.role, messages.c.content
+        ).where(messages.c.seq.in_(hits))
+        return {
+            row.conversation_id: SearchMatch(row.id, row.role, snippet(row.content, words))
+            for row in (await connection.execute(statement)).all()
+        }
 
     async def update_conversation(
         self, owner_id: str, conversation_id: str, patch: ConversationPatch

@@ -65,7 +65,12 @@ class ChatStore(Protocol):
     async def list_conversations(
         self, owner_id: str, limit: int, cursor: str | None, query: str | None
     ) -> Page:
-        """A page of conversations, most recently updated first."""
+        """A page of conversations, most recently updated first; with a query, those whose
+        title has it or with a finished message that has its words (and where: `matches`)."""
+
+    async def index_new_messages(self, most: int | None = None) -> int:
+        """Add the messages finished since the last call to the search index, at most `most`
+        (None: all); return how many. Where the database indexes as it writes, nothing."""
 
     async def update_conversation(
         self, owner_id: str, conversation_id: str, patch: ConversationPatch

@@ -14,6 +14,7 @@ from openchat.api import ROUTERS
 from openchat.api.strict_json import StrictJsonRoute
 from tests.conftest import new_conversation, post_message, unique
 from tests.servers import AppServer
+from tests.sse import read_stream
 
 
 def test_create_uses_the_configured_default_model(api: httpx.Client):
@@ -72,6 +73,25 @@ def test_search_ignores_case_in_every_alphabet(api: httpx.Client):
             assert [created.get(row["id"]) for row in found if row["id"] in created] == [title], (
                 asked
             )
+
+
+def test_search_finds_a_chat_by_its_messages_and_says_where(api: httpx.Client):
+    tag = unique()
+    conversation = new_conversation(api, title="Named by hand")
+    posted = post_message(api, conversation["id"], f"Tell me about {tag}s [[sim reply=echo]]")
+    read_stream(api, conversation["id"])
+    question = api.get(f"/conversations/{conversation['id']}").json()["messages"][0]
+
+    found = api.get("/conversations", params={"q": tag.upper()}).json()["data"]
+    assert [row["id"] for row in found] == [conversation["id"]]
+    assert found[0]["match"] == {
+        "message_id": question["id"],
+        "role": "user",
+        "snippet": f"Tell me about {tag}s [[sim reply=echo]]",
+    }
+    assert posted["id"] == question["id"]
+    listed = api.get("/conversations", params={"limit": 5}).json()["data"]
+    assert listed and all(row["match"] is None for row in listed)  # no search, no match
 
 
 def test_title_is_set_from_the_first_message(api: httpx.Client):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from openchat.chat.service import CHECKPOINT_BATCH, ChatService
 from openchat.domain import Message, Turn, Usage
@@ -205,3 +206,35 @@ async def test_a_server_alone_never_sweeps_while_it_runs(store: SlowFinalSave):
     await asyncio.sleep(0.6)  # three times the stale time, with no heartbeat at all
     assert (await stored_answer(store, conversation.id)).status == "streaming"
     await chat.close()
+
+
+async def test_finished_messages_reach_the_search_index_without_a_search(tmp_path: Path):
+    database = open_database(f"sqlite:///{tmp_path / 'index.db'}")
+    await migrate(database)
+
+    async def waiting() -> int:
+        async with database.connect() as connection:
+            count = text("SELECT count(*) FROM messages_unindexed")
+            return int((await connection.execute(count)).first()[0])
+
+    chat_store = SqlChatStore(database)
+    chat = ChatService(chat_store, scripted, "m/default", checkpoint_interval=0.05)
+    await chat.start()
+    try:
+        conversations = [await chat.create_conversation("me", None, None, None) for _ in range(3)]
+        for conversation in conversations:
+            await chat.send(conversation, "go", None, None)
+        assert await waiting() == 3  # the questions, until the next tick
+        for _ in range(250):  # the answers end, and the next tick indexes them
+            answers = [await stored_answer(chat_store, c.id) for c in conversations]
+            if all(a.status == "complete" for a in answers) and await waiting() == 0:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the finished messages were not indexed")
+        fts = text("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'")
+        async with database.connect() as connection:
+            assert (await connection.execute(fts)).first()[0] == 3  # the answers
+    finally:
+        await chat.close()
+        await database.dispose()

@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from openchat.domain import ConversationDraft
 from openchat.storage.database import (
     HEAD_REVISION,
     MIGRATIONS,
@@ -19,6 +20,8 @@ from openchat.storage.database import (
     open_database,
     stored_revisions,
 )
+from openchat.storage.sql import SqlChatStore
+from openchat.storage.store import MessageDraft
 from tests.servers import fresh_database
 
 # Migrates the database named by argv[1], then says whether Alembic was imported to do it.
@@ -85,5 +88,33 @@ async def test_an_older_database_is_brought_to_the_newest_revision(tmp_path: Pat
             assert await database.run_sync(stored_revisions) == [HEAD_REVISION]
             async with database.connect() as connection:  # 0002's column is back
                 await connection.execute(text("SELECT alive_at FROM messages"))
+        finally:
+            await database.dispose()
+
+
+async def test_messages_stored_before_the_search_index_are_found_after_it(tmp_path: Path):
+    with fresh_database(tmp_path) as database_url:
+        database = open_database(database_url)
+        try:
+            await migrate(database)
+
+            def downgrade(connection: object) -> None:
+                config = _config()
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0002")
+
+            await database.run_sync(downgrade)
+            store = SqlChatStore(database)
+            conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
+            await store.add_exchange(
+                conversation.id,
+                MessageDraft(role="user", content="Where do puffins nest?"),
+                MessageDraft(role="assistant", content="", status="streaming"),
+                None,
+            )
+            await migrate(database)
+            page = await store.list_conversations("me", 10, None, "puffin")
+            assert [item.id for item in page.items] == [conversation.id]
+            assert page.matches[conversation.id].snippet == "Where do puffins nest?"
         finally:
             await database.dispose()

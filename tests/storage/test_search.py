@@ -1,0 +1,248 @@
+"""Searching chats by their messages' words, on the real database (SQLite here; PostgreSQL when
+DATABASE_URL says so): what matches, what does not yet, what is forgotten, and the snippet."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from openchat.domain import ConversationDraft, ConversationPatch
+from openchat.storage.database import migrate, open_database
+from openchat.storage.search import query_words, snippet
+from openchat.storage.sql import SqlChatStore
+from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
+from tests.servers import fresh_database
+
+OWNER = "me"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
+    with fresh_database(tmp_path) as url:
+        database = open_database(url)
+        await migrate(database)
+        yield SqlChatStore(database)
+        await database.dispose()
+
+
+async def _chat(store: SqlChatStore, title: str, question: str, answer: str) -> tuple[str, str]:
+    """A chat with one finished exchange; returns its id and the answer's."""
+    conversation = await store.create_conversation(OWNER, ConversationDraft(title, "m"))
+    asked = MessageDraft(role="user", content=question)
+    answering = MessageDraft(role="assistant", content="", status="streaming")
+    _, answer_row = await store.add_exchange(conversation.id, asked, answering, None)
+    await store.finish_answer(AnswerUpdate(answer_row.id, answer, None, "complete"))
+    return conversation.id, answer_row.id
+
+
+async def _found(store: SqlChatStore, query: str) -> dict[str, str | None]:
+    """Each chat the search lists, with the snippet of its match (None: the title matched)."""
+    page = await store.list_conversations(OWNER, 50, None, query)
+    return {
+        item.id: (page.matches[item.id].snippet if item.id in page.matches else None)
+        for item in page.items
+    }
+
+
+async def test_a_chat_is_found_by_the_words_of_its_messages(store: SqlChatStore):
+    tides, tides_answer = await _chat(
+        store, "Ocean", "Why are there tides?", "The Moon's pull raises the SEA twice a day."
+    )
+    baking, _ = await _chat(store, "Bread", "How long to knead dough?", "About ten minutes.")
+
+    assert await _found(store, "moon") == {tides: "The Moon's pull raises the SEA twice a day."}
+    assert await _found(store, "tide") == {tides: "Why are there tides?"}  # the start of a word
+    assert await _found(store, "sea pull") == {tides: "The Moon's pull raises the SEA twice a day."}
+    assert await _found(store, "sea dough") == {}  # every word, in one message
+    assert await _found(store, "oon") == {}  # not inside a word
+    assert list(await _found(store, "knead")) == [baking]
+    page = await store.list_conversations(OWNER, 50, None, "moon")
+    match = page.matches[tides]
+    assert (match.message_id, match.role) == (tides_answer, "assistant")
+
+
+async def test_the_title_still_matches_anywhere_in_it(store: SqlChatStore):
+    chat, _ = await _chat(store, "Weekend plans", "Any ideas?", "A walk.")
+    assert await _found(store, "end pl") == {chat: None}  # inside the title, no message matched
+    assert await _found(store, "walk") == {chat: "A walk."}
+
+
+async def test_a_chat_matched_by_title_and_message_shows_the_message(store: SqlChatStore):
+    chat, _ = await _chat(store, "Tea", "Green tea or black?", "Green tea has less caffeine.")
+    assert await _found(store, "tea") == {chat: "Green tea or black?"}  # its first match
+
+
+async def test_a_streaming_answer_is_found_once_it_is_finished(store: SqlChatStore):
+    conversation = await store.create_conversation(OWNER, ConversationDraft("t", "m"))
+    asked = MessageDraft(role="user", content="Tell me a story")
+    answering = MessageDraft(role="assistant", content="", status="streaming")
+    _, answer = await store.add_exchange(conversation.id, asked, answering, None)
+    await store.checkpoint_answers([Checkpoint(answer.id, "Once upon a lighthouse", None)])
+    assert await _found(store, "lighthouse") == {}
+
+    await store.finish_answer(
+        AnswerUpdate(answer.id, "Once upon a lighthouse keeper…", None, "complete")
+    )
+    assert await _found(store, "lighthouse") == {conversation.id: "Once upon a lighthouse keeper…"}
+    assert await _found(store, "keeper") == {conversation.id: "Once upon a lighthouse keeper…"}
+
+
+async def test_an_interrupted_answer_is_found_by_what_it_kept(store: SqlChatStore):
+    conversation = await store.create_conversation(OWNER, ConversationDraft("t", "m"))
+    asked = MessageDraft(role="user", content="Go on")
+    answering = MessageDraft(role="assistant", content="", status="streaming")
+    _, answer = await store.add_exchange(conversation.id, asked, answering, None)
+    await store.checkpoint_answers([Checkpoint(answer.id, "Half an albatross", None)])
+    assert await store.mark_streaming_interrupted() == 1
+    assert await _found(store, "albatross") == {conversation.id: "Half an albatross"}
+
+
+async def test_a_deleted_chat_and_a_replaced_text_are_forgotten(store: SqlChatStore):
+    chat, answer = await _chat(store, "t", "Name a planet", "Jupiter is the largest.")
+    await store.finish_answer(AnswerUpdate(answer, "Saturn has rings.", None, "complete"))
+    assert await _found(store, "jupiter") == {}
+    assert await _found(store, "saturn") == {chat: "Saturn has rings."}
+
+    await store.delete_conversation(OWNER, chat)
+    assert await _found(store, "saturn") == {}
+    assert await _found(store, "planet") == {}
+
+
+async def test_search_keeps_to_the_owner_and_pages_newest_first(store: SqlChatStore):
+    others = await store.create_conversation("someone else", ConversationDraft("t", "m"))
+    await store.add_exchange(
+        others.id,
+        MessageDraft(role="user", content="quokka"),
+        MessageDraft(role="assistant", content="", status="streaming"),
+        None,
+    )
+    ids = [(await _chat(store, f"chat {n}", f"quokka number {n}", "ok"))[0] for n in range(5)]
+    # Renaming one moves it to the top, as any change does.
+    await store.update_conversation(OWNER, ids[1], ConversationPatch(title="renamed"))
+    expected = [ids[1], ids[4], ids[3], ids[2], ids[0]]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await store.list_conversations(OWNER, 2, cursor, "QUOKKA")
+        seen += [item.id for item in page.items]
+        assert set(page.matches) == {item.id for item in page.items}
+        if (cursor := page.next_cursor) is None:
+            break
+    assert seen == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        *('"', "'", "*", "NEAR(a b)", "a OR b", "a AND NOT b", "-a", "col:a", "^a", "a:*"),
+        *("!", "\\", "a\u0301", "Ⅻ½١٢٣𝔘", "\uff41\uff42", "a\u200db", "\U0001f600 a"),
+    ],
+)
+async def test_any_query_is_taken_as_words_never_as_syntax(store: SqlChatStore, query: str):
+    chat, _ = await _chat(store, "t", "a b col", "ok")
+    found = await _found(store, query)  # never an error from either database's syntax
+    words = query_words(query)
+    assert (chat in found) == (bool(words) and all(word in {"a", "b", "col"} for word in words))
+
+
+def test_query_words_are_letters_and_digits_lower_cased_at_most_eight():
+    assert query_words("Tides, TIDES and the-Moon's pull_2!") == [
+        "tides", "and", "the", "moon", "s", "pull", "2",
+    ]  # fmt: skip
+    assert query_words("¿Qué tal? Привет 東京") == ["qué", "tal", "привет", "東京"]
+    assert query_words(" ".join(f"w{n}" for n in range(20))) == [f"w{n}" for n in range(8)]
+    assert query_words("*** ---") == []
+
+
+def test_a_snippet_is_one_line_around_the_first_match_cut_at_spaces():
+    text = ("lorem ipsum " * 20) + "the\n\nkeyword   here " + ("dolor sit " * 30)
+    line = snippet(text, ["keyword"])
+    assert "\n" not in line and "  " not in line
+    assert line.startswith("…") and line.endswith("…")
+    assert "the keyword here" in line
+    body = line.strip("…")
+    assert body.index("keyword") <= 40 and len(body) <= 160
+    assert body.split()[0] in {"lorem", "ipsum"}  # whole words only
+    assert snippet("Short text.", ["short"]) == "Short text."
+    assert snippet("No match at all", ["zebra"]) == "No match at all"
+    assert snippet("Mid-word: apple pineapple", ["apple"]) == "Mid-word: apple pineapple"
+
+
+def test_a_snippet_drops_markdown_marks_but_keeps_the_words():
+    markdown = "## Plan\n\n- Use **SQLite** and `WAL`\n> a [quiet](https://x.test/a) ~~loud~~ one\n"
+    assert snippet(markdown, ["sqlite"]) == "Plan Use SQLite and WAL a quiet loud one"
+    assert snippet("2 * 3 * 4 = 24, snake_case", ["snake"]) == "2 * 3 * 4 = 24, snake_case"
+
+
+async def test_finished_messages_wait_for_a_batch_and_a_search_indexes_them_first(
+    store: SqlChatStore,
+):
+    for n in range(5):
+        await _chat(store, f"chat {n}", f"walrus {n}", "ok")
+    sqlite = store._db.dialect == "sqlite"
+    assert await store.index_new_messages(3) == (3 if sqlite else 0)
+    assert len(await _found(store, "walrus")) == 5  # the rest indexed before searching
+    assert await store.index_new_messages() == 0  # nothing left waiting
+
+
+VOCABULARY = ("amber", "basil", "cedar", "delta", "ember", "fjord")
+
+
+async def test_the_index_always_agrees_with_the_messages(store: SqlChatStore):
+    """Random writes (new messages, checkpoints, finishes, interruptions, deletions), indexed
+    in random batches or not at all: each search finds exactly the chats whose finished
+    messages have the word, and the snippet comes from such a message."""
+    rng = random.Random(7)
+    chats: list[str] = []
+    streaming: dict[str, str] = {}  # answer id -> its chat
+
+    def words(count: int) -> str:
+        return " ".join(rng.choice(VOCABULARY) for _ in range(count))
+
+    for step in range(120):
+        action = rng.choice(
+            ["send", "send", "finish", "checkpoint", "delete", "interrupt", "index"]
+        )
+        if action == "send" or not chats:
+            if not chats or rng.random() < 0.4:
+                draft = ConversationDraft(f"chat {step}", "m")
+                chats.append((await store.create_conversation(OWNER, draft)).id)
+            chat = rng.choice(chats)
+            if chat in streaming.values():
+                continue
+            asked = MessageDraft(role="user", content=words(3))
+            answering = MessageDraft(role="assistant", content="", status="streaming")
+            _, answer = await store.add_exchange(chat, asked, answering, None)
+            streaming[answer.id] = chat
+        elif action == "finish" and streaming:
+            answer_id = rng.choice(list(streaming))
+            del streaming[answer_id]
+            await store.finish_answer(AnswerUpdate(answer_id, words(4), None, "complete"))
+        elif action == "checkpoint" and streaming:
+            answer_id = rng.choice(list(streaming))
+            await store.checkpoint_answers([Checkpoint(answer_id, words(2), None)])
+        elif action == "delete":
+            chat = rng.choice(chats)
+            chats.remove(chat)
+            streaming = {a: c for a, c in streaming.items() if c != chat}
+            await store.delete_conversation(OWNER, chat)
+        elif action == "interrupt" and rng.random() < 0.2:
+            await store.mark_streaming_interrupted()
+            streaming.clear()
+        elif action == "index":
+            await store.index_new_messages(rng.choice([1, 2, 5, None]))
+        if step % 10 == 9:
+            for word in VOCABULARY:
+                expected = {}
+                for chat in chats:
+                    finished = [
+                        m
+                        for m in await store.list_messages(chat)
+                        if m.status != "streaming" and word in m.content.split()
+                    ]
+                    if finished:
+                        expected[chat] = finished[0].content
+                assert await _found(store, word) == expected, (step, word)

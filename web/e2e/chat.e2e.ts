@@ -1443,4 +1443,49 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await switchesKeepTheirPlace(page, question, { centred: false });
     },
   );
+  scenario(
+    "a chat found by a word of an early message opens scrolled to it, the word marked",
+    async () => {
+      const word = `quetzal${Math.floor(Math.random() * 1e9)}`;
+      const chat = await app.api<{ id: string }>("POST", "/conversations", { title: "Birds e2e" });
+      for (let n = 0; n < 24; n++) {
+        const text =
+          n === 2
+            ? `Tell me about the ${word} [[sim reply=echo]]`
+            : `Filler ${n} [[sim tokens=60 tps=0]]`;
+        await app.api("POST", `/conversations/${chat.id}/messages`, { message: text });
+        await app.drainStream(chat.id);
+      }
+      const page = await open();
+      await page.goto("/");
+      const nav = sidebar(page);
+      await nav.getByRole("searchbox", { name: "Search conversations" }).fill(word.slice(0, -3));
+      const found = nav.getByRole("link", { name: /^Birds e2e/ });
+      await found.locator("mark").waitFor(); // listed first by title, until the search answers
+      assert.equal(
+        await found.textContent(),
+        `Birds e2eTell me about the ${word} [[sim reply=echo]]`,
+      );
+      assert.deepEqual(await found.locator("mark").allTextContents(), [word.slice(0, -3)]);
+
+      await found.click();
+      const question = page
+        .locator('[data-testid="message"][data-role="user"]')
+        .filter({ hasText: `Tell me about the ${word}` });
+      await waitFor("the found message marked", async () => {
+        return (await question.getAttribute("class"))?.includes("message--found") ?? false;
+      });
+      const inView = (locator: Locator) =>
+        locator.evaluate((node) => {
+          const box = node.getBoundingClientRect();
+          return box.bottom > 0 && box.top < window.innerHeight;
+        });
+      assert.equal(await inView(question), true, "the found message is on view");
+      assert.equal(await inView(messages(page).last()), false, "not the newest message");
+      assert.equal(new URL(page.url()).pathname, `/c/${chat.id}`);
+      await waitFor("the address without the mark", async () => new URL(page.url()).hash === "");
+      await sleep(500); // nothing pulls the view back to the newest message
+      assert.equal(await inView(question), true, "the found message stays on view");
+    },
+  );
 });

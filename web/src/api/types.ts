@@ -40,8 +40,20 @@ export interface ConversationDetail extends Conversation {
   messages: Message[];
 }
 
+/** Where a searched chat has the words: its first such message, and a line of its text. */
+export interface SearchMatch {
+  message_id: string;
+  role: MessageRole;
+  snippet: string;
+}
+
+/** A chat as listed; a search (`q`) adds its match (null when only the title matched). */
+export interface ListedConversation extends Conversation {
+  match?: SearchMatch | null;
+}
+
 export interface ConversationPage {
-  data: Conversation[];
+  data: ListedConversation[];
   next_cursor: string | null;
 }
 

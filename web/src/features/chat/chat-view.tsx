@@ -1,7 +1,7 @@
 /** A conversation: its thread with the live answer, sending, stopping, regenerating and resuming. */
 import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef } from "react";
-import { Link } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError } from "@/api/client";
 import {
   editMessage,
@@ -30,6 +30,7 @@ import {
   withRegeneratedAnswer,
 } from "@/features/chat/use-conversation";
 import { useStickToBottom } from "@/features/chat/use-stick-to-bottom";
+import { foundMessageId } from "@/lib/found-message";
 import { randomId } from "@/lib/random-id";
 
 interface ChatViewProps {
@@ -70,6 +71,14 @@ export function ChatView({
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const { atBottom, scrollToBottom, release } = useStickToBottom(scroller, content);
+  // Opened at a message (from a search): shown once, then the address drops the mark.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const reveal = foundMessageId(location.hash);
+  const revealed = useCallback(
+    () => navigate({ pathname: location.pathname, search: location.search }, { replace: true }),
+    [navigate, location.pathname, location.search],
+  );
 
   const setThread = useCallback(
     (change: (messages: Message[]) => Message[]) =>
@@ -353,6 +362,8 @@ export function ChatView({
             onHoldView={release}
             earlierAnswers={conversation.earlierAnswers}
             earlierBranches={conversation.earlierBranches}
+            reveal={reveal}
+            onRevealed={revealed}
           />
         </Suspense>
       )}

@@ -106,6 +106,7 @@ function UserMessage({
     <article
       className="message message--user"
       data-testid="message"
+      data-message-id={message.id}
       data-role="user"
       data-status={message.status}
     >
@@ -277,6 +278,7 @@ function AssistantMessage({
     <article
       className="message message--assistant"
       data-testid="message"
+      data-message-id={message.id}
       data-role="assistant"
       data-status={shown.status}
       data-version={count > 1 ? index + 1 : undefined}

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { createRef, Suspense } from "react";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Message } from "@/api/types";
 import { preloadMarkdown } from "@/components/markdown/lazy-markdown";
 import type { MessageControls } from "@/features/chat/message-item";
@@ -118,5 +118,60 @@ describe("MessageList: the versions of a regenerated answer", () => {
     rerender([...thread, message("local-1", "user")]);
     expect(within(answer()).getByTestId("version-position").textContent).toBe("2 / 2");
     expect(contents()).toEqual(["text of u1", "text of a1b", "text of local-1"]);
+  });
+});
+
+describe("MessageList: a message to reveal (opened from a search)", () => {
+  afterEach(() => {
+    Reflect.deleteProperty(Element.prototype, "scrollIntoView");
+  });
+
+  function reveal(id: string) {
+    const thread = stored().slice(0, 120); // 60 exchanges, far past the first paint
+    const scroller = createRef<HTMLDivElement>();
+    const scrolled: Element[] = [];
+    // jsdom lays nothing out and has no scrollIntoView: note which element asked.
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    const onHoldView = vi.fn();
+    const onRevealed = vi.fn();
+    render(
+      <Suspense fallback={null}>
+        <div ref={scroller}>
+          <MessageList
+            messages={thread}
+            busy={false}
+            liveId={null}
+            connection="open"
+            controls={controls}
+            scroller={scroller}
+            onHoldView={onHoldView}
+            reveal={id}
+            onRevealed={onRevealed}
+          />
+        </div>
+      </Suspense>,
+    );
+    return { scrolled, onHoldView, onRevealed };
+  }
+
+  it("renders an early message with all after it, scrolls to it and marks it, once", async () => {
+    const { scrolled, onHoldView, onRevealed } = reveal("u3");
+    await act(async () => {});
+    const found = screen.getByText("text of u3").closest("article") as HTMLElement;
+    expect(scrolled).toEqual([found]);
+    expect(found.classList.contains("message--found")).toBe(true);
+    expect(onHoldView).toHaveBeenCalledTimes(1); // the view leaves the newest message
+    expect(onRevealed).toHaveBeenCalledTimes(1);
+    expect(contents()).toHaveLength(120 - 4); // u3 and everything after it
+  });
+
+  it("does nothing but say it is done for a message not in the thread", async () => {
+    const { scrolled, onHoldView, onRevealed } = reveal("an earlier version");
+    await act(async () => {});
+    expect(scrolled).toEqual([]);
+    expect(onHoldView).not.toHaveBeenCalled();
+    expect(onRevealed).toHaveBeenCalledTimes(1);
   });
 });

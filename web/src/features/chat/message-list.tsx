@@ -3,6 +3,8 @@
  * interruptible transition, so no long task blocks input) some more, and earlier ones as
  * the reader scrolls up, keeping the view still. Opening one costs the same at 500
  * messages as at 50; off-screen messages skip layout with `content-visibility: auto`.
+ * A message to reveal (a search's match) is rendered with all that follows it, scrolled to
+ * and marked for a moment.
  */
 import {
   type RefObject,
@@ -27,6 +29,7 @@ import { useKeepInPlace, usePickedVersion, useRestoreOnSwitch } from "@/features
 const FIRST_PAINT = 8;
 const SOON_AFTER = 30;
 const MORE = 30;
+const FOUND_MARK_MS = 2400;
 
 interface MessageListProps {
   messages: Message[];
@@ -41,6 +44,9 @@ interface MessageListProps {
   earlierAnswers?: EarlierAnswers;
   /** What edits replaced, by the edited message: shown in its place when picked. */
   earlierBranches?: EarlierBranches;
+  /** A message to scroll to once (not in the thread: nothing happens); then onRevealed. */
+  reveal?: string | null;
+  onRevealed?: () => void;
 }
 
 export function MessageList({
@@ -53,6 +59,8 @@ export function MessageList({
   onHoldView,
   earlierAnswers,
   earlierBranches,
+  reveal,
+  onRevealed,
 }: MessageListProps) {
   const [shown, setShown] = useState(FIRST_PAINT);
   const sentinel = useRef<HTMLDivElement>(null);
@@ -81,7 +89,9 @@ export function MessageList({
     if (branchAt !== -1) display = [...messages.slice(0, branchAt), ...tail];
   }
   // Counted on the thread, so switching moves nothing above; the switched message stays in.
-  const base = Math.max(0, messages.length - shown);
+  const revealAt = reveal ? messages.findIndex((m) => m.id === reveal) : -1;
+  const needed = revealAt === -1 ? 0 : messages.length - revealAt;
+  const base = Math.max(0, messages.length - Math.max(shown, needed));
   const start = branchAt === -1 ? base : Math.min(base, branchAt);
   const visible = start > 0 ? display.slice(start) : display;
 
@@ -97,6 +107,21 @@ export function MessageList({
   useEffect(() => {
     startTransition(() => setShown((count) => Math.max(count, SOON_AFTER)));
   }, []);
+
+  // Rendered now (see `needed`), kept rendered, scrolled to, marked, and done with.
+  useEffect(() => {
+    if (!reveal) return;
+    const rendered = scroller.current?.querySelectorAll<HTMLElement>("[data-message-id]") ?? [];
+    const node = [...rendered].find((item) => item.dataset.messageId === reveal);
+    if (node) {
+      setShown((count) => Math.max(count, needed));
+      onHoldView?.(); // the view stays on it, not at the newest message
+      node.scrollIntoView({ block: "center" });
+      node.classList.add("message--found");
+      window.setTimeout(() => node.classList.remove("message--found"), FOUND_MARK_MS);
+    }
+    onRevealed?.();
+  }, [reveal, needed, scroller, onHoldView, onRevealed]);
 
   useEffect(() => {
     const node = sentinel.current;

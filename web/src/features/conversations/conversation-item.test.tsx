@@ -96,3 +96,43 @@ describe("ConversationItem: Rename", () => {
     elsewhere.remove();
   });
 });
+
+describe("ConversationItem: found by a search", () => {
+  const found = {
+    ...conversation,
+    match: { message_id: "m 7", role: "assistant" as const, snippet: "…pack light for the trip" },
+  };
+
+  function listed(query: string | undefined) {
+    return render(
+      <MemoryRouter>
+        <ul>
+          <ConversationItem
+            conversation={found}
+            query={query}
+            active={false}
+            onNavigate={() => undefined}
+            onRename={() => undefined}
+            onDelete={() => undefined}
+            focusCarry={new FocusCarry()}
+          />
+        </ul>
+      </MemoryRouter>,
+    );
+  }
+
+  it("shows the found message's line, its words marked, and opens the chat at it", () => {
+    listed("trip");
+    const link = screen.getByRole("link");
+    expect(link.textContent).toBe("Trip plans…pack light for the trip");
+    expect([...link.querySelectorAll("mark")].map((mark) => mark.textContent)).toEqual(["trip"]);
+    expect(link.getAttribute("href")).toBe("/c/c1#message-m%207");
+  });
+
+  it("is a plain link to the chat once the search is cleared", () => {
+    listed(undefined);
+    const link = screen.getByRole("link", { name: "Trip plans" });
+    expect(link.getAttribute("href")).toBe("/c/c1");
+    expect(link.querySelector(".conversation-item__snippet")).toBeNull();
+  });
+});

@@ -1,8 +1,10 @@
 /** One conversation in the sidebar: a link named by its title, with Rename and Delete. */
 import { memo, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
-import type { Conversation } from "@/api/types";
+import type { Conversation, ListedConversation } from "@/api/types";
 import { EditIcon, TrashIcon } from "@/components/icons";
+import { SearchSnippet } from "@/features/conversations/search-snippet";
+import { foundMessageHash } from "@/lib/found-message";
 
 /**
  * Carries the focus from a chat's row that an update removed to the chat's new row in the
@@ -29,7 +31,9 @@ export class FocusCarry {
 }
 
 interface ConversationItemProps {
-  conversation: Conversation;
+  conversation: ListedConversation;
+  /** The sidebar's search, if any: a chat found by a message shows that message's line. */
+  query?: string;
   active: boolean;
   onNavigate: () => void;
   onRename: (id: string, title: string) => void;
@@ -39,6 +43,7 @@ interface ConversationItemProps {
 
 export const ConversationItem = memo(function ConversationItem({
   conversation,
+  query,
   active,
   onNavigate,
   onRename,
@@ -47,6 +52,7 @@ export const ConversationItem = memo(function ConversationItem({
 }: ConversationItemProps) {
   const [editing, setEditing] = useState(false);
   const title = conversation.title.trim() || "New chat";
+  const match = query ? conversation.match : null;
   const row = useRef<HTMLLIElement>(null);
   const renameButton = useRef<HTMLButtonElement>(null);
   const backToButton = useRef(false);
@@ -92,14 +98,21 @@ export const ConversationItem = memo(function ConversationItem({
         <>
           <Link
             className="conversation-item__link"
-            to={`/c/${encodeURIComponent(conversation.id)}`}
+            // A chat found by a message opens at that message.
+            to={{
+              pathname: `/c/${encodeURIComponent(conversation.id)}`,
+              hash: match ? foundMessageHash(match.message_id) : "",
+            }}
             aria-current={active ? "page" : undefined}
             data-control="link"
             title={title}
             onClick={onNavigate}
             dir="auto"
           >
-            {title}
+            <span className="conversation-item__title" dir="auto">
+              {title}
+            </span>
+            {match && query && <SearchSnippet text={match.snippet} query={query} />}
           </Link>
           <div className="conversation-item__actions">
             <button

@@ -158,6 +158,7 @@ export function ConversationSidebar({
                 <ConversationItem
                   key={conversation.id}
                   conversation={conversation}
+                  query={q}
                   active={conversation.id === activeId}
                   onNavigate={onNavigate}
                   onRename={onRename}

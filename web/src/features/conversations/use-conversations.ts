@@ -10,10 +10,10 @@ import {
 import { deleteConversation, listConversations, updateConversation } from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
 import type {
-  Conversation,
   ConversationDetail,
   ConversationPage,
   ConversationPatch,
+  ListedConversation,
 } from "@/api/types";
 
 type ListData = InfiniteData<ConversationPage, string | null>;
@@ -33,7 +33,7 @@ export function useConversationList(q: string) {
 
 function mapLists(
   data: ListData | undefined,
-  change: (items: Conversation[]) => Conversation[],
+  change: (items: ListedConversation[]) => ListedConversation[],
 ): ListData | undefined {
   if (!data) return data;
   return { ...data, pages: data.pages.map((page) => ({ ...page, data: change(page.data) })) };

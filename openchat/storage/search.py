@@ -1,13 +1,17 @@
 """Searching messages by their words: the words of a query, each dialect's match, a snippet.
 
-A message matches when it holds every word of the query, each as a whole word or the start
-of one ("tide" finds "tides"), in any case. The index behind it (migration 0003) holds only
-finished messages. A search weighs only the newest 2,000 messages that match (AmongMatches).
+A message matches when it holds every word of the query, in any case, as a whole word or the
+start of one ("tide" finds "tides"); a word of one or two ASCII letters or digits only whole
+("t" would be the start of most of the index). In Chinese or Japanese, written without
+spaces, a run of characters is one word to both indexes: "東京" finds "東京タワー", not "タワー". The index behind it
+(migration 0003) holds only finished messages. A search weighs only the newest 2,000 messages
+that match (AmongMatches).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,16 +22,22 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from openchat.storage.prepared import prepared
 
-# Letters and digits: what both indexes split text into (no quote can reach the SQL).
-WORD = re.compile(r"[^\W_]+")
+# A word is a run of letters, digits and their marks (a Devanagari vowel sign is part of its
+# word), as both indexes split text; no quote or operator can reach either query syntax.
+WORD_CATEGORIES = frozenset({"L", "N", "M"})
 MOST_WORDS = 8
+SHORTEST_PREFIX = 3  # a shorter ASCII word matches whole words only
+# PostgreSQL refuses a tsvector over 1 MB: the index (migration 0003) reads this much of a
+# message, so that no answer, however long, can fail its final save.
+INDEXED_CHARACTERS = 100_000
 MOST_MATCHES = 2_000  # see AmongMatches
 SNIPPET_LEAD = 40  # characters shown before the first match
 SNIPPET_LENGTH = 160
+WINDOW = 400  # characters of the text around the match that a snippet is made from
 # Markdown's marks that a line of plain text does without: emphasis, code, headings, quotes,
 # list bullets; a link keeps its text.
 MARKUP = re.compile(r"\*\*|__|~~|`+|^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", re.MULTILINE)
-LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+LINK = re.compile(r"\[([^\]\n]{0,100})\]\([^)\s]{0,200}\)")
 
 
 # SQLite: the finished messages the triggers noted (migration 0003) go into the index in one
@@ -47,9 +57,25 @@ FORGET_WAITING = prepared(
 
 
 def query_words(query: str) -> list[str]:
-    """The distinct words of a query, in order, at most MOST_WORDS."""
-    words = dict.fromkeys(word.lower() for word in WORD.findall(query))
+    """The distinct words of a query, lower-cased, in order, at most MOST_WORDS."""
+    words: dict[str, None] = {}
+    word: list[str] = []
+    for character in f"{query} ":
+        if unicodedata.category(character)[0] in WORD_CATEGORIES:
+            word.append(character)
+        elif word:
+            words["".join(word).lower()] = None
+            word = []
     return list(words)[:MOST_WORDS]
+
+
+def _is_prefix(word: str) -> bool:
+    return len(word) >= SHORTEST_PREFIX or not word.isascii()
+
+
+def _term(word: str, quoted: str, prefix: str) -> str:
+    """The word `quoted` for a query, and marked as a prefix when it is one (_is_prefix)."""
+    return quoted + prefix if _is_prefix(word) else quoted
 
 
 class AmongMatches(ColumnElement[bool]):
@@ -72,7 +98,8 @@ class AmongMatches(ColumnElement[bool]):
 
 @compiles(AmongMatches, "sqlite")
 def _fts5_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> str:
-    terms = " ".join(f'"{word}"*' for word in element.words)  # each a prefix; all required
+    # Each word quoted (should FTS5 split it further, a phrase); all of them required.
+    terms = " ".join(_term(word, f'"{word}"', "*") for word in element.words)
     seq = compiler.process(element.messages.c.seq, **kw)
     matched = compiler.process(bindparam("search_terms", terms, unique=True), **kw)
     return (
@@ -83,13 +110,14 @@ def _fts5_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(AmongMatches, "postgresql")
 def _tsvector_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> str:
-    terms = " & ".join(f"'{word}':*" for word in element.words)
+    terms = " & ".join(_term(word, f"'{word}'", ":*") for word in element.words)
     seq = compiler.process(element.messages.c.seq, **kw)
     name = compiler.preparer.format_table(element.messages)
     matched = compiler.process(bindparam("search_terms", terms, unique=True), **kw)
     # Written as the index is (expression and condition), so that the planner uses it.
     return (
-        f"{seq} IN (SELECT seq FROM {name} WHERE to_tsvector('simple', content)"
+        f"{seq} IN (SELECT seq FROM {name}"
+        f" WHERE to_tsvector('simple', left(content, {INDEXED_CHARACTERS}))"
         f" @@ to_tsquery('simple', {matched}) AND status <> 'streaming'"
         f" ORDER BY seq DESC LIMIT {MOST_MATCHES})"
     )
@@ -97,7 +125,11 @@ def _tsvector_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> 
 
 def snippet(text: str, words: Sequence[str]) -> str:
     """A line of the text around the first of the words, in plain text, cut at spaces."""
-    flat = " ".join(MARKUP.sub("", LINK.sub(r"\1", text)).split())
+    # Only a window of the text is cleaned up: a long message costs no more than a short one.
+    found = _first_word(words).search(text) if words else None
+    begin = max(0, found.start() - WINDOW) if found is not None else 0
+    window = text[begin : begin + 2 * WINDOW + SNIPPET_LENGTH]
+    flat = " ".join(MARKUP.sub("", LINK.sub(r"\1", window)).split())
     found = _first_word(words).search(flat) if words else None
     start = 0
     if found is not None and found.start() > SNIPPET_LEAD:
@@ -108,10 +140,15 @@ def snippet(text: str, words: Sequence[str]) -> str:
     if end < len(flat):
         space = flat.rfind(" ", start + SNIPPET_LENGTH // 2, end)
         end = space if space != -1 else end
-    piece = flat[start:end]
-    return ("…" if start else "") + piece + ("…" if end < len(flat) else "")
+    more_before = begin > 0 or start > 0
+    more_after = end < len(flat) or begin + len(window) < len(text)
+    return ("…" if more_before else "") + flat[start:end] + ("…" if more_after else "")
 
 
 def _first_word(words: Sequence[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(word) for word in words)
+    """The words as the index matches them: at a word's start, a short one as a whole word."""
+    alternatives = "|".join(
+        re.escape(word) if _is_prefix(word) else rf"{re.escape(word)}(?![^\W_])"
+        for word in sorted(words, key=len, reverse=True)
+    )
     return re.compile(rf"(?<![^\W_])(?:{alternatives})", re.IGNORECASE)

@@ -278,12 +278,12 @@ class SqlChatStore:
             await self.index_new_messages()
         async with self._db.connect() as connection:
             # The full-text search runs once: its hits select the chats and give the snippets.
-            first_hits = await self._first_hits(connection, words) if words else {}
+            hits_by_chat = await self._newest_hits(connection, words) if words else {}
             if query:
                 statement = statement.where(
                     or_(
                         func.lower(conversations.c.title).contains(query.lower(), autoescape=True),
-                        conversations.c.id.in_(list(first_hits)),
+                        conversations.c.id.in_(list(hits_by_chat)),
                     )
                 )
             if cursor:
@@ -299,7 +299,7 @@ class SqlChatStore:
             ).limit(limit + 1)
             rows = (await connection.execute(statement)).all()
             items = [_conversation(row) for row in rows[:limit]]
-            hits = [first_hits[item.id] for item in items if item.id in first_hits]
+            hits = [hits_by_chat[item.id] for item in items if item.id in hits_by_chat]
             matches = await self._matches(connection, hits, words) if hits else {}
         next_cursor = encode_cursor(items[-1]) if len(rows) > limit else None
         return Page(items=items, next_cursor=next_cursor, matches=matches)
@@ -313,10 +313,11 @@ class SqlChatStore:
             return (await connection.execute(FORGET_WAITING, parameters)).rowcount
 
     @staticmethod
-    async def _first_hits(connection: DbConnection, words: list[str]) -> dict[str, int]:
-        """The conversations with messages that have the words: each one's first such message."""
+    async def _newest_hits(connection: DbConnection, words: list[str]) -> dict[str, int]:
+        """The conversations with messages that have the words: each one's newest such message
+        (an answer's earlier versions, and what an edit replaced, are older than what did)."""
         statement = (
-            select(messages.c.conversation_id, func.min(messages.c.seq))
+            select(messages.c.conversation_id, func.max(messages.c.seq))
             .where(AmongMatches(messages, words))
             .group_by(messages.c.conversation_id)
         )

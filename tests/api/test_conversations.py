@@ -80,16 +80,16 @@ def test_search_finds_a_chat_by_its_messages_and_says_where(api: httpx.Client):
     conversation = new_conversation(api, title="Named by hand")
     posted = post_message(api, conversation["id"], f"Tell me about {tag}s [[sim reply=echo]]")
     read_stream(api, conversation["id"])
-    question = api.get(f"/conversations/{conversation['id']}").json()["messages"][0]
+    question, answer = api.get(f"/conversations/{conversation['id']}").json()["messages"]
+    assert posted["id"] == question["id"]
 
     found = api.get("/conversations", params={"q": tag.upper()}).json()["data"]
     assert [row["id"] for row in found] == [conversation["id"]]
-    assert found[0]["match"] == {
-        "message_id": question["id"],
-        "role": "user",
-        "snippet": f"Tell me about {tag}s [[sim reply=echo]]",
+    assert found[0]["match"] == {  # the newest message with the word: the echoed answer
+        "message_id": answer["id"],
+        "role": "assistant",
+        "snippet": f"Tell me about {tag}s",
     }
-    assert posted["id"] == question["id"]
     listed = api.get("/conversations", params={"limit": 5}).json()["data"]
     assert listed and all(row["match"] is None for row in listed)  # no search, no match
 

@@ -20,6 +20,7 @@ from openchat.storage.database import (
     open_database,
     stored_revisions,
 )
+from openchat.storage.search import INDEXED_CHARACTERS
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import MessageDraft
 from tests.servers import fresh_database
@@ -118,3 +119,8 @@ async def test_messages_stored_before_the_search_index_are_found_after_it(tmp_pa
             assert page.matches[conversation.id].snippet == "Where do puffins nest?"
         finally:
             await database.dispose()
+
+
+def test_postgresql_indexes_as_much_of_a_message_as_its_search_reads():
+    migration = (MIGRATIONS / "versions" / "0003_message_search.py").read_text()
+    assert f"left(content, {INDEXED_CHARACTERS})" in migration

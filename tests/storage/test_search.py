@@ -64,6 +64,38 @@ async def test_a_chat_is_found_by_the_words_of_its_messages(store: SqlChatStore)
     assert (match.message_id, match.role) == (tides_answer, "assistant")
 
 
+async def test_a_short_word_matches_only_whole_words(store: SqlChatStore):
+    chat, _ = await _chat(store, "t", "Is a kiwi an apple?", "No: an apple is a pome.")
+    assert await _found(store, "a kiwi") == {chat: "Is a kiwi an apple?"}
+    assert await _found(store, "ap") == {}  # not the start of "apple"
+    assert await _found(store, "app") == {chat: "No: an apple is a pome."}
+    assert await _found(store, "po") == {}
+
+
+async def test_a_short_word_of_a_script_without_spaces_is_still_a_prefix(store: SqlChatStore):
+    chat, _ = await _chat(store, "t", "東京タワーに行きました", "ok")
+    assert await _found(store, "東京") == {chat: "東京タワーに行きました"}
+
+
+async def test_words_with_marks_in_any_script_are_found_whole(store: SqlChatStore):
+    chat, _ = await _chat(store, "t", "हिन्दी भाषा सीखना", "ठीक है")
+    await _chat(store, "t", "हवा", "ok")  # begins with the letter before the first vowel sign
+    assert await _found(store, "हिन्दी") == {chat: "हिन्दी भाषा सीखना"}
+    assert await _found(store, "भाषा") == {chat: "हिन्दी भाषा सीखना"}
+
+
+async def test_an_answer_too_long_for_the_index_is_saved_and_found_by_its_start(
+    store: SqlChatStore,
+):
+    """PostgreSQL refuses a tsvector over 1 MB; the index reads the first 100,000 characters."""
+    huge = " ".join(f"w{n:x}" for n in range(250_000))  # 1.9 MB of distinct words
+    chat, answer = await _chat(store, "t", "Say everything", "")
+    await store.finish_answer(AnswerUpdate(answer, f"zebra {huge}", None, "complete"))
+    page = await store.list_conversations(OWNER, 10, None, "zebra")
+    assert [item.id for item in page.items] == [chat]
+    assert page.matches[chat].snippet.startswith("zebra w0 w1 w2")
+
+
 async def test_the_title_still_matches_anywhere_in_it(store: SqlChatStore):
     chat, _ = await _chat(store, "Weekend plans", "Any ideas?", "A walk.")
     assert await _found(store, "end pl") == {chat: None}  # inside the title, no message matched
@@ -72,7 +104,7 @@ async def test_the_title_still_matches_anywhere_in_it(store: SqlChatStore):
 
 async def test_a_chat_matched_by_title_and_message_shows_the_message(store: SqlChatStore):
     chat, _ = await _chat(store, "Tea", "Green tea or black?", "Green tea has less caffeine.")
-    assert await _found(store, "tea") == {chat: "Green tea or black?"}  # its first match
+    assert await _found(store, "tea") == {chat: "Green tea has less caffeine."}  # the newest
 
 
 async def test_a_streaming_answer_is_found_once_it_is_finished(store: SqlChatStore):
@@ -138,7 +170,7 @@ async def test_search_keeps_to_the_owner_and_pages_newest_first(store: SqlChatSt
     "query",
     [
         *('"', "'", "*", "NEAR(a b)", "a OR b", "a AND NOT b", "-a", "col:a", "^a", "a:*"),
-        *("!", "\\", "a\u0301", "Ⅻ½١٢٣𝔘", "\uff41\uff42", "a\u200db", "\U0001f600 a"),
+        *("!", "\\", "x\u0301", "Ⅻ½١٢٣𝔘", "\uff41\uff42", "a\u200db", "\U0001f600 a"),
     ],
 )
 async def test_any_query_is_taken_as_words_never_as_syntax(store: SqlChatStore, query: str):
@@ -153,6 +185,7 @@ def test_query_words_are_letters_and_digits_lower_cased_at_most_eight():
         "tides", "and", "the", "moon", "s", "pull", "2",
     ]  # fmt: skip
     assert query_words("¿Qué tal? Привет 東京") == ["qué", "tal", "привет", "東京"]
+    assert query_words("हिन्दी भाषा") == ["हिन्दी", "भाषा"]  # vowel signs stay in their word
     assert query_words(" ".join(f"w{n}" for n in range(20))) == [f"w{n}" for n in range(8)]
     assert query_words("*** ---") == []
 
@@ -169,6 +202,13 @@ def test_a_snippet_is_one_line_around_the_first_match_cut_at_spaces():
     assert snippet("Short text.", ["short"]) == "Short text."
     assert snippet("No match at all", ["zebra"]) == "No match at all"
     assert snippet("Mid-word: apple pineapple", ["apple"]) == "Mid-word: apple pineapple"
+
+
+def test_a_snippet_of_a_long_text_is_cut_from_around_its_match():
+    text = "[x](" * 25_000 + " the needle here " + "[a](b" * 20_000
+    line = snippet(text, ["needle"])
+    assert line.startswith("…") and line.endswith("…")
+    assert "the needle here" in line and len(line) <= 162
 
 
 def test_a_snippet_drops_markdown_marks_but_keeps_the_words():
@@ -194,7 +234,7 @@ VOCABULARY = ("amber", "basil", "cedar", "delta", "ember", "fjord")
 async def test_the_index_always_agrees_with_the_messages(store: SqlChatStore):
     """Random writes (new messages, checkpoints, finishes, interruptions, deletions), indexed
     in random batches or not at all: each search finds exactly the chats whose finished
-    messages have the word, and the snippet comes from such a message."""
+    messages have the word, and the snippet comes from the newest such message."""
     rng = random.Random(7)
     chats: list[str] = []
     streaming: dict[str, str] = {}  # answer id -> its chat
@@ -244,5 +284,5 @@ async def test_the_index_always_agrees_with_the_messages(store: SqlChatStore):
                         if m.status != "streaming" and word in m.content.split()
                     ]
                     if finished:
-                        expected[chat] = finished[0].content
+                        expected[chat] = finished[-1].content
                 assert await _found(store, word) == expected, (step, word)

@@ -1462,30 +1462,28 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await nav.getByRole("searchbox", { name: "Search conversations" }).fill(word.slice(0, -3));
       const found = nav.getByRole("link", { name: /^Birds e2e/ });
       await found.locator("mark").waitFor(); // listed first by title, until the search answers
-      assert.equal(
-        await found.textContent(),
-        `Birds e2eTell me about the ${word} [[sim reply=echo]]`,
-      );
+      // The newest message with the word: the answer that echoed the question.
+      assert.equal(await found.textContent(), `Birds e2eTell me about the ${word}`);
       assert.deepEqual(await found.locator("mark").allTextContents(), [word.slice(0, -3)]);
 
       await found.click();
-      const question = page
-        .locator('[data-testid="message"][data-role="user"]')
+      const answer = page
+        .locator('[data-testid="message"][data-role="assistant"]')
         .filter({ hasText: `Tell me about the ${word}` });
       await waitFor("the found message marked", async () => {
-        return (await question.getAttribute("class"))?.includes("message--found") ?? false;
+        return (await answer.getAttribute("class"))?.includes("message--found") ?? false;
       });
       const inView = (locator: Locator) =>
         locator.evaluate((node) => {
           const box = node.getBoundingClientRect();
           return box.bottom > 0 && box.top < window.innerHeight;
         });
-      assert.equal(await inView(question), true, "the found message is on view");
+      assert.equal(await inView(answer), true, "the found message is on view");
       assert.equal(await inView(messages(page).last()), false, "not the newest message");
       assert.equal(new URL(page.url()).pathname, `/c/${chat.id}`);
       await waitFor("the address without the mark", async () => new URL(page.url()).hash === "");
       await sleep(500); // nothing pulls the view back to the newest message
-      assert.equal(await inView(question), true, "the found message stays on view");
+      assert.equal(await inView(answer), true, "the found message stays on view");
     },
   );
 });

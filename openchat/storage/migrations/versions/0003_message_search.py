@@ -16,16 +16,15 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# An external-content FTS5 table: it keeps only the index, the text stays in `messages`. It
-# records which messages hold a word, not where (detail=column): a search needs no phrases,
-# and that halves the cost of indexing.
+# An external-content FTS5 table: it keeps only the index, the text stays in `messages`. Its
+# positions (detail=full) let a query word that FTS5 splits further be a phrase, not an error.
 # Each transaction that writes to FTS5 pays some 100 µs to flush, on the server's event loop:
 # the triggers only note a finished message in `messages_unindexed`, and the server indexes
 # those in batches (SqlChatStore.index_new_messages), about 20 µs a message. FTS5's 'delete'
 # needs the text as it was indexed, hence `old`, and only for a message already indexed.
 SQLITE_UPGRADE = (
     "CREATE VIRTUAL TABLE messages_fts USING fts5("
-    "content, content='messages', content_rowid='seq', detail=column)",
+    "content, content='messages', content_rowid='seq')",
     "CREATE TABLE messages_unindexed (seq INTEGER PRIMARY KEY)",
     """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
     WHEN new.status <> 'streaming'
@@ -59,10 +58,13 @@ SQLITE_DOWNGRADE = (
     "DROP TABLE messages_unindexed",
     "DROP TABLE messages_fts",
 )
-# 'simple': words as written, lower-cased, in any language (no stemming, no stop words).
+# 'simple': words as written, lower-cased, in any language (no stemming, no stop words). The
+# first 100,000 characters (search.INDEXED_CHARACTERS): a tsvector over 1 MB is an error,
+# which would fail the final save of a huge answer. Built in the migration's transaction, so
+# writes wait while an existing database is indexed (CONCURRENTLY cannot run in one).
 POSTGRESQL_UPGRADE = (
     """CREATE INDEX ix_messages_search ON messages
-    USING gin (to_tsvector('simple', content)) WHERE status <> 'streaming'""",
+    USING gin (to_tsvector('simple', left(content, 100000))) WHERE status <> 'streaming'""",
 )
 POSTGRESQL_DOWNGRADE = ("DROP INDEX ix_messages_search",)
 

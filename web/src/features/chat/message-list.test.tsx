@@ -126,8 +126,11 @@ describe("MessageList: a message to reveal (opened from a search)", () => {
     Reflect.deleteProperty(Element.prototype, "scrollIntoView");
   });
 
-  function reveal(id: string) {
-    const thread = stored().slice(0, 120); // 60 exchanges, far past the first paint
+  function reveal(
+    id: string,
+    thread: Message[],
+    branches?: ReturnType<typeof splitVersions>["branches"],
+  ) {
     const scroller = createRef<HTMLDivElement>();
     const scrolled: Element[] = [];
     // jsdom lays nothing out and has no scrollIntoView: note which element asked.
@@ -136,42 +139,62 @@ describe("MessageList: a message to reveal (opened from a search)", () => {
     };
     const onHoldView = vi.fn();
     const onRevealed = vi.fn();
-    render(
+    const list = (messages: Message[]) => (
       <Suspense fallback={null}>
         <div ref={scroller}>
           <MessageList
-            messages={thread}
+            messages={messages}
             busy={false}
             liveId={null}
             connection="open"
             controls={controls}
             scroller={scroller}
             onHoldView={onHoldView}
+            earlierBranches={branches}
             reveal={id}
             onRevealed={onRevealed}
           />
         </div>
-      </Suspense>,
+      </Suspense>
     );
-    return { scrolled, onHoldView, onRevealed };
+    const view = render(list(thread));
+    return {
+      scrolled,
+      onHoldView,
+      onRevealed,
+      rerender: (next: Message[]) => view.rerender(list(next)),
+    };
   }
 
+  const article = (text: string) => screen.getByText(text).closest("article") as HTMLElement;
+
   it("renders an early message with all after it, scrolls to it and marks it, once", async () => {
-    const { scrolled, onHoldView, onRevealed } = reveal("u3");
+    const { scrolled, onHoldView, onRevealed } = reveal("u3", stored().slice(0, 120));
     await act(async () => {});
-    const found = screen.getByText("text of u3").closest("article") as HTMLElement;
-    expect(scrolled).toEqual([found]);
-    expect(found.classList.contains("message--found")).toBe(true);
+    expect(scrolled).toEqual([article("text of u3")]);
+    expect(article("text of u3").classList.contains("message--found")).toBe(true);
     expect(onHoldView).toHaveBeenCalledTimes(1); // the view leaves the newest message
     expect(onRevealed).toHaveBeenCalledTimes(1);
     expect(contents()).toHaveLength(120 - 4); // u3 and everything after it
   });
 
-  it("does nothing but say it is done for a message not in the thread", async () => {
-    const { scrolled, onHoldView, onRevealed } = reveal("an earlier version");
+  it("waits for a message the thread does not have yet, and reveals it once it does", async () => {
+    const thread = stored().slice(0, 120);
+    const { scrolled, onRevealed, rerender } = reveal("u61", thread);
     await act(async () => {});
     expect(scrolled).toEqual([]);
-    expect(onHoldView).not.toHaveBeenCalled();
+    expect(onRevealed).not.toHaveBeenCalled();
+    rerender([...thread, message("u61", "user"), message("a61", "assistant", "u61")]);
+    await act(async () => {});
+    expect(scrolled).toEqual([article("text of u61")]);
+    expect(onRevealed).toHaveBeenCalledTimes(1);
+  });
+
+  it("reveals what an edit replaced at the place of the edit", async () => {
+    const { thread, branches } = splitVersions(stored());
+    const { scrolled, onRevealed } = reveal("a40", thread, branches); // after u35, edited
+    await act(async () => {});
+    expect(scrolled).toEqual([article("text of u35e")]);
     expect(onRevealed).toHaveBeenCalledTimes(1);
   });
 });

@@ -4,7 +4,7 @@
  * the reader scrolls up, keeping the view still. Opening one costs the same at 500
  * messages as at 50; off-screen messages skip layout with `content-visibility: auto`.
  * A message to reveal (a search's match) is rendered with all that follows it, scrolled to
- * and marked for a moment.
+ * and marked for a moment; an earlier version, at the place of the version now shown.
  */
 import {
   type RefObject,
@@ -23,6 +23,7 @@ import {
   type EarlierAnswers,
   type EarlierBranches,
   parentOf,
+  placeInThread,
 } from "@/features/chat/use-conversation";
 import { useKeepInPlace, usePickedVersion, useRestoreOnSwitch } from "@/features/chat/version-view";
 
@@ -44,7 +45,7 @@ interface MessageListProps {
   earlierAnswers?: EarlierAnswers;
   /** What edits replaced, by the edited message: shown in its place when picked. */
   earlierBranches?: EarlierBranches;
-  /** A message to scroll to once (not in the thread: nothing happens); then onRevealed. */
+  /** A message to scroll to once, then onRevealed; one the thread does not have yet waits. */
   reveal?: string | null;
   onRevealed?: () => void;
 }
@@ -64,6 +65,7 @@ export function MessageList({
 }: MessageListProps) {
   const [shown, setShown] = useState(FIRST_PAINT);
   const sentinel = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   const anchor = useRef<number | null>(null);
   // The earlier version of an edited message on view (by the message that replaced it), if
   // any: a view only, gone as soon as the thread changes at its end (a message is sent).
@@ -89,7 +91,8 @@ export function MessageList({
     if (branchAt !== -1) display = [...messages.slice(0, branchAt), ...tail];
   }
   // Counted on the thread, so switching moves nothing above; the switched message stays in.
-  const revealAt = reveal ? messages.findIndex((m) => m.id === reveal) : -1;
+  const target = reveal ? placeInThread(reveal, messages, earlierAnswers, earlierBranches) : null;
+  const revealAt = target ? messages.findIndex((m) => m.id === target) : -1;
   const needed = revealAt === -1 ? 0 : messages.length - revealAt;
   const base = Math.max(0, messages.length - Math.max(shown, needed));
   const start = branchAt === -1 ? base : Math.min(base, branchAt);
@@ -108,11 +111,12 @@ export function MessageList({
     startTransition(() => setShown((count) => Math.max(count, SOON_AFTER)));
   }, []);
 
-  // Rendered now (see `needed`), kept rendered, scrolled to, marked, and done with.
-  useEffect(() => {
-    if (!reveal) return;
-    const rendered = scroller.current?.querySelectorAll<HTMLElement>("[data-message-id]") ?? [];
-    const node = [...rendered].find((item) => item.dataset.messageId === reveal);
+  // Rendered now (see `needed`), kept rendered, scrolled to, marked, and done with: before the
+  // first paint, so that the view never shows the newest message first.
+  useLayoutEffect(() => {
+    if (!target) return;
+    const rendered = list.current?.querySelectorAll<HTMLElement>("[data-message-id]") ?? [];
+    const node = [...rendered].find((item) => item.dataset.messageId === target);
     if (node) {
       setShown((count) => Math.max(count, needed));
       onHoldView?.(); // the view stays on it, not at the newest message
@@ -121,7 +125,7 @@ export function MessageList({
       window.setTimeout(() => node.classList.remove("message--found"), FOUND_MARK_MS);
     }
     onRevealed?.();
-  }, [reveal, needed, scroller, onHoldView, onRevealed]);
+  }, [target, needed, onHoldView, onRevealed]);
 
   useEffect(() => {
     const node = sentinel.current;
@@ -149,7 +153,7 @@ export function MessageList({
   }, [shown, scroller]);
 
   return (
-    <div className="message-list">
+    <div className="message-list" ref={list}>
       {start > 0 && <div ref={sentinel} className="message-list__more" aria-hidden="true" />}
       {visible.map((message, offset) => {
         const index = start + offset;

@@ -5,6 +5,7 @@ import type { Message } from "@/api/types";
 import {
   type ConversationData,
   parentOf,
+  placeInThread,
   splitVersions,
   toConversationData,
   withEditedMessage,
@@ -191,5 +192,27 @@ describe("splitVersions replays as the server does", () => {
   it.each(REPLAY.cases)("$name", ({ stored, thread }) => {
     const all = stored.map(([id, role, parent]) => message(id, role, parent));
     expect(ids(splitVersions(all).thread)).toEqual(thread);
+  });
+});
+
+describe("placeInThread", () => {
+  it("finds a message, an earlier answer's current version, and what an edit replaced", () => {
+    const all = [
+      message("u1", "user"),
+      message("a1", "assistant", "u1"),
+      message("a1b", "assistant", "u1"), // regenerated
+      message("u2", "user", "a1b"),
+      message("a2", "assistant", "u2"),
+      message("u2e", "user", "u2"), // an edit of u2
+      message("a2e", "assistant", "u2e"),
+    ];
+    const { thread, earlier, branches } = splitVersions(all);
+    expect(ids(thread)).toEqual(["u1", "a1b", "u2e", "a2e"]);
+    const place = (id: string) => placeInThread(id, thread, earlier, branches);
+    expect(place("a2e")).toBe("a2e");
+    expect(place("a1")).toBe("a1b");
+    expect(place("u2")).toBe("u2e");
+    expect(place("a2")).toBe("u2e");
+    expect(place("gone")).toBeNull();
   });
 });

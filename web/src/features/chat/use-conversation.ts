@@ -177,3 +177,28 @@ export function withRegeneratedAnswer(detail: ConversationData, answer: Message)
   const versions = before.some((m) => m.id === last.id) ? before : [...before, last];
   return { ...detail, messages, earlierAnswers: { ...earlier, [parent]: versions } };
 }
+
+/**
+ * The message of the thread that stands in the place of message `id`: itself; for an earlier
+ * version of an answer, the answer now given to its question; for what an edit replaced, the
+ * edit. Null when the thread has no such place (not loaded yet, or deleted).
+ */
+export function placeInThread(
+  id: string,
+  messages: readonly Message[],
+  earlierAnswers: EarlierAnswers = {},
+  earlierBranches: EarlierBranches = {},
+): string | null {
+  if (messages.some((message) => message.id === id)) return id;
+  for (const [question, answers] of Object.entries(earlierAnswers)) {
+    if (!answers.some((answer) => answer.id === id)) continue;
+    const at = messages.findIndex((message) => message.id === question);
+    if (at === -1) continue; // a question an edit replaced: its branch is below
+    const answer = messages[at + 1];
+    return answer?.role === "assistant" ? answer.id : question;
+  }
+  for (const [edit, tails] of Object.entries(earlierBranches)) {
+    if (tails.some((tail) => tail.some((message) => message.id === id))) return edit;
+  }
+  return null;
+}

@@ -18,6 +18,16 @@ describe("SearchSnippet", () => {
     expect(marks).toEqual(["Moon", "pull", "moon"]); // not inside "honeymoon"
   });
 
+  it("marks one or two ASCII letters only where they are a whole word", () => {
+    expect(marked("an apple, a pear", "a ap").marks).toEqual(["a"]);
+    expect(marked("an apple, a pear", "app").marks).toEqual(["app"]);
+  });
+
+  it("keeps a word's marks in it (Devanagari vowel signs)", () => {
+    expect(searchWords("हिन्दी भाषा")).toEqual(["हिन्दी", "भाषा"]);
+    expect(marked("मैं हिन्दी सीख रहा हूँ", "हिन्दी").marks).toEqual(["हिन्दी"]);
+  });
+
   it("marks the longest word that fits, in any alphabet", () => {
     expect(marked("tides and a tide", "tide tides").marks).toEqual(["tides", "tide"]);
     expect(marked("Привет, мир! 東京タワー", "привет 東京").marks).toEqual(["Привет", "東京"]);

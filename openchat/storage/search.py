@@ -5,7 +5,7 @@ start of one ("tide" finds "tides"); a word of one or two ASCII letters or digit
 ("t" would be the start of most of the index). In Chinese or Japanese, written without
 spaces, a run of characters is one word to both indexes: "東京" finds "東京タワー", not "タワー". The index behind it
 (migration 0003) holds only finished messages. A search weighs only the newest 2,000 messages
-that match (AmongMatches).
+that match (newest_hits).
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Boolean, Table, bindparam, text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy import TextClause, text
 
 from openchat.storage.prepared import prepared
 
@@ -30,7 +26,7 @@ SHORTEST_PREFIX = 3  # a shorter ASCII word matches whole words only
 # PostgreSQL refuses a tsvector over 1 MB: the index (migration 0003) reads this much of a
 # message, so that no answer, however long, can fail its final save.
 INDEXED_CHARACTERS = 100_000
-MOST_MATCHES = 2_000  # see AmongMatches
+MOST_MATCHES = 2_000  # see newest_hits
 SNIPPET_LEAD = 40  # characters shown before the first match
 SNIPPET_LENGTH = 160
 WINDOW = 400  # characters of the text around the match that a snippet is made from
@@ -78,49 +74,33 @@ def _term(word: str, quoted: str, prefix: str) -> str:
     return quoted + prefix if _is_prefix(word) else quoted
 
 
-class AmongMatches(ColumnElement[bool]):
-    """True for a message of `messages` among the newest MOST_MATCHES finished messages that
-    have every one of `words`.
+def newest_hits(dialect: str, words: Sequence[str]) -> TextClause:
+    """Among the newest MOST_MATCHES finished messages that have every one of `words`, each
+    conversation's newest, as rows of (conversation_id, seq), for SQLAlchemy's `dialect`
+    ("sqlite" or "postgresql").
 
     The cap bounds a search's cost by what it lists, not by how common its words are: a word
     in every message would otherwise cost a look-up per message (a quarter of a second for
     200,000 on SQLite, which runs on the event loop). A rarer word loses nothing.
     """
-
-    inherit_cache = False  # the words are in the SQL's bound value, built per dialect
-    type = Boolean()
-    _is_implicitly_boolean = True  # a condition as it stands: no "= 1" where booleans are ints
-
-    def __init__(self, messages: Table, words: Sequence[str]) -> None:
-        self.messages = messages
-        self.words = tuple(words)
-
-
-@compiles(AmongMatches, "sqlite")
-def _fts5_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> str:
-    # Each word quoted (should FTS5 split it further, a phrase); all of them required.
-    terms = " ".join(_term(word, f'"{word}"', "*") for word in element.words)
-    seq = compiler.process(element.messages.c.seq, **kw)
-    matched = compiler.process(bindparam("search_terms", terms, unique=True), **kw)
-    return (
-        f"{seq} IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {matched}"
-        f" ORDER BY rowid DESC LIMIT {MOST_MATCHES})"
-    )
-
-
-@compiles(AmongMatches, "postgresql")
-def _tsvector_match(element: AmongMatches, compiler: SQLCompiler, **kw: Any) -> str:
-    terms = " & ".join(_term(word, f"'{word}'", ":*") for word in element.words)
-    seq = compiler.process(element.messages.c.seq, **kw)
-    name = compiler.preparer.format_table(element.messages)
-    matched = compiler.process(bindparam("search_terms", terms, unique=True), **kw)
-    # Written as the index is (expression and condition), so that the planner uses it.
-    return (
-        f"{seq} IN (SELECT seq FROM {name}"
-        f" WHERE to_tsvector('simple', left(content, {INDEXED_CHARACTERS}))"
-        f" @@ to_tsquery('simple', {matched}) AND status <> 'streaming'"
-        f" ORDER BY seq DESC LIMIT {MOST_MATCHES})"
-    )
+    if dialect == "sqlite":
+        # Each word quoted (should FTS5 split it further, a phrase); all of them required.
+        terms = " ".join(_term(word, f'"{word}"', "*") for word in words)
+        sql = (
+            "SELECT conversation_id, seq FROM messages WHERE seq IN (SELECT rowid"
+            " FROM messages_fts WHERE messages_fts MATCH :terms ORDER BY rowid DESC LIMIT :most)"
+        )
+    else:
+        terms = " & ".join(_term(word, f"'{word}'", ":*") for word in words)
+        # Written as the index is (expression and condition), so that the planner uses it.
+        sql = (
+            "SELECT conversation_id, seq FROM messages"
+            f" WHERE to_tsvector('simple', left(content, {INDEXED_CHARACTERS}))"
+            " @@ to_tsquery('simple', :terms) AND status <> 'streaming'"
+            " ORDER BY seq DESC LIMIT :most"
+        )
+    grouped = f"SELECT conversation_id, max(seq) FROM ({sql}) AS hits GROUP BY conversation_id"
+    return text(grouped).bindparams(terms=terms, most=MOST_MATCHES)
 
 
 def snippet(text: str, words: Sequence[str]) -> str:

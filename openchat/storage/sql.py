@@ -33,7 +33,7 @@ from openchat.storage.prepared import prepared
 from openchat.storage.search import (
     FORGET_WAITING,
     INDEX_WAITING,
-    AmongMatches,
+    newest_hits,
     query_words,
     snippet,
 )
@@ -278,7 +278,7 @@ class SqlChatStore:
             await self.index_new_messages()
         async with self._db.connect() as connection:
             # The full-text search runs once: its hits select the chats and give the snippets.
-            hits_by_chat = await self._newest_hits(connection, words) if words else {}
+            hits_by_chat = await self._hits_by_chat(connection, words) if words else {}
             if query:
                 statement = statement.where(
                     or_(
@@ -312,16 +312,10 @@ class SqlChatStore:
             await connection.execute(INDEX_WAITING, parameters)
             return (await connection.execute(FORGET_WAITING, parameters)).rowcount
 
-    @staticmethod
-    async def _newest_hits(connection: DbConnection, words: list[str]) -> dict[str, int]:
+    async def _hits_by_chat(self, connection: DbConnection, words: list[str]) -> dict[str, int]:
         """The conversations with messages that have the words: each one's newest such message
         (an answer's earlier versions, and what an edit replaced, are older than what did)."""
-        statement = (
-            select(messages.c.conversation_id, func.max(messages.c.seq))
-            .where(AmongMatches(messages, words))
-            .group_by(messages.c.conversation_id)
-        )
-        return dict((await connection.execute(statement)).all())
+        return dict((await connection.execute(newest_hits(self._db.dialect, words))).all())
 
     @staticmethod
     async def _matches(

@@ -64,7 +64,7 @@ class ConversationPatch:
 
 @dataclass(frozen=True, slots=True)
 class SearchMatch:
-    """The first message of a conversation that holds a search's words, and a line of it."""
+    """The newest message of a conversation that holds a search's words, and a line of it."""
 
     message_id: str
     role: Role
@@ -75,7 +75,7 @@ class SearchMatch:
 class Page:
     items: list[Conversation]
     next_cursor: str | None
-    # For a search: each listed conversation's first matching message (not for a title only).
+    # For a search: each listed conversation's newest matching message (none for a title only).
     matches: dict[str, SearchMatch] = field(default_factory=dict)
 
 

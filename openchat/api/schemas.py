@@ -173,7 +173,7 @@ class ConversationDetail(ConversationOut):
 
 
 class SearchMatchOut(BaseModel):
-    """Where a searched chat holds the words: its first such message and a line of it."""
+    """Where a searched chat holds the words: its newest such message and a line of it."""
 
     message_id: str
     role: Role
@@ -181,7 +181,7 @@ class SearchMatchOut(BaseModel):
 
 
 class ConversationListItem(ConversationOut):
-    # Only when listing with `q`: None when only the title matched.
+    # Set only by a search (`q`) that found the chat by a message; None otherwise.
     match: SearchMatchOut | None = None
 
     @classmethod

@@ -3,9 +3,9 @@
 A message matches when it holds every word of the query, in any case, as a whole word or the
 start of one ("tide" finds "tides"); a word of one or two ASCII letters or digits only whole
 ("t" would be the start of most of the index). In Chinese or Japanese, written without
-spaces, a run of characters is one word to both indexes: "東京" finds "東京タワー", not "タワー". The index behind it
-(migration 0003) holds only finished messages. A search weighs only the newest 2,000 messages
-that match (newest_hits).
+spaces, a run of characters is one word to both indexes: "東京" finds "東京タワー", not
+"タワー". The index behind it (migration 0003) holds only finished messages. A search weighs
+only the newest 2,000 messages that match (newest_hits).
 """
 
 from __future__ import annotations
@@ -103,14 +103,15 @@ def newest_hits(dialect: str, words: Sequence[str]) -> TextClause:
     return text(grouped).bindparams(terms=terms, most=MOST_MATCHES)
 
 
-def snippet(text: str, words: Sequence[str]) -> str:
-    """A line of the text around the first of the words, in plain text, cut at spaces."""
+def snippet(content: str, words: Sequence[str]) -> str:
+    """A line of `content` around the first of the words, in plain text, cut at spaces."""
+    first_word = _first_word(words) if words else None
     # Only a window of the text is cleaned up: a long message costs no more than a short one.
-    found = _first_word(words).search(text) if words else None
+    found = first_word.search(content) if first_word else None
     begin = max(0, found.start() - WINDOW) if found is not None else 0
-    window = text[begin : begin + 2 * WINDOW + SNIPPET_LENGTH]
+    window = content[begin : begin + 2 * WINDOW + SNIPPET_LENGTH]
     flat = " ".join(MARKUP.sub("", LINK.sub(r"\1", window)).split())
-    found = _first_word(words).search(flat) if words else None
+    found = first_word.search(flat) if first_word else None
     start = 0
     if found is not None and found.start() > SNIPPET_LEAD:
         start = found.start() - SNIPPET_LEAD
@@ -121,7 +122,7 @@ def snippet(text: str, words: Sequence[str]) -> str:
         space = flat.rfind(" ", start + SNIPPET_LENGTH // 2, end)
         end = space if space != -1 else end
     more_before = begin > 0 or start > 0
-    more_after = end < len(flat) or begin + len(window) < len(text)
+    more_after = end < len(flat) or begin + len(window) < len(content)
     return ("…" if more_before else "") + flat[start:end] + ("…" if more_after else "")
 
 

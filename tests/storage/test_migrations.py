@@ -16,6 +16,7 @@ from openchat.domain import ConversationDraft
 from openchat.storage.database import (
     HEAD_REVISION,
     MIGRATIONS,
+    Database,
     migrate,
     open_database,
     stored_revisions,
@@ -48,6 +49,15 @@ def _config() -> Config:
     return config
 
 
+async def _downgrade(database: Database, revision: str) -> None:
+    def downgrade(connection: object) -> None:
+        config = _config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    await database.run_sync(downgrade)
+
+
 def _migrate_in_a_new_process(database_url: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", MIGRATE_AND_REPORT, database_url],
@@ -77,13 +87,7 @@ async def test_an_older_database_is_brought_to_the_newest_revision(tmp_path: Pat
             assert await database.run_sync(stored_revisions) == []
             await migrate(database)
             assert await database.run_sync(stored_revisions) == [HEAD_REVISION]
-
-            def downgrade(connection: object) -> None:
-                config = _config()
-                config.attributes["connection"] = connection
-                command.downgrade(config, "0001")
-
-            await database.run_sync(downgrade)
+            await _downgrade(database, "0001")
             assert await database.run_sync(stored_revisions) == ["0001"]
             await migrate(database)
             assert await database.run_sync(stored_revisions) == [HEAD_REVISION]
@@ -98,13 +102,7 @@ async def test_messages_stored_before_the_search_index_are_found_after_it(tmp_pa
         database = open_database(database_url)
         try:
             await migrate(database)
-
-            def downgrade(connection: object) -> None:
-                config = _config()
-                config.attributes["connection"] = connection
-                command.downgrade(config, "0002")
-
-            await database.run_sync(downgrade)
+            await _downgrade(database, "0002")
             store = SqlChatStore(database)
             conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
             await store.add_exchange(

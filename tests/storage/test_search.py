@@ -28,14 +28,23 @@ async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
         await database.dispose()
 
 
-async def _chat(store: SqlChatStore, title: str, question: str, answer: str) -> tuple[str, str]:
-    """A chat with one finished exchange; returns its id and the answer's."""
-    conversation = await store.create_conversation(OWNER, ConversationDraft(title, "m"))
+async def _new_chat(store: SqlChatStore, title: str = "t", owner: str = OWNER) -> str:
+    return (await store.create_conversation(owner, ConversationDraft(title, "m"))).id
+
+
+async def _ask(store: SqlChatStore, chat: str, question: str) -> str:
+    """Store a question and its answer's row, still streaming; returns the answer's id."""
     asked = MessageDraft(role="user", content=question)
     answering = MessageDraft(role="assistant", content="", status="streaming")
-    _, answer_row = await store.add_exchange(conversation.id, asked, answering, None)
-    await store.finish_answer(AnswerUpdate(answer_row.id, answer, None, "complete"))
-    return conversation.id, answer_row.id
+    return (await store.add_exchange(chat, asked, answering, None))[1].id
+
+
+async def _chat(store: SqlChatStore, title: str, question: str, answer: str) -> tuple[str, str]:
+    """A chat with one finished exchange; returns its id and the answer's."""
+    chat = await _new_chat(store, title)
+    answer_id = await _ask(store, chat, question)
+    await store.finish_answer(AnswerUpdate(answer_id, answer, None, "complete"))
+    return chat, answer_id
 
 
 async def _found(store: SqlChatStore, query: str) -> dict[str, str | None]:
@@ -108,28 +117,24 @@ async def test_a_chat_matched_by_title_and_message_shows_the_message(store: SqlC
 
 
 async def test_a_streaming_answer_is_found_once_it_is_finished(store: SqlChatStore):
-    conversation = await store.create_conversation(OWNER, ConversationDraft("t", "m"))
-    asked = MessageDraft(role="user", content="Tell me a story")
-    answering = MessageDraft(role="assistant", content="", status="streaming")
-    _, answer = await store.add_exchange(conversation.id, asked, answering, None)
-    await store.checkpoint_answers([Checkpoint(answer.id, "Once upon a lighthouse", None)])
+    chat = await _new_chat(store)
+    answer = await _ask(store, chat, "Tell me a story")
+    await store.checkpoint_answers([Checkpoint(answer, "Once upon a lighthouse", None)])
     assert await _found(store, "lighthouse") == {}
 
     await store.finish_answer(
-        AnswerUpdate(answer.id, "Once upon a lighthouse keeper…", None, "complete")
+        AnswerUpdate(answer, "Once upon a lighthouse keeper…", None, "complete")
     )
-    assert await _found(store, "lighthouse") == {conversation.id: "Once upon a lighthouse keeper…"}
-    assert await _found(store, "keeper") == {conversation.id: "Once upon a lighthouse keeper…"}
+    assert await _found(store, "lighthouse") == {chat: "Once upon a lighthouse keeper…"}
+    assert await _found(store, "keeper") == {chat: "Once upon a lighthouse keeper…"}
 
 
 async def test_an_interrupted_answer_is_found_by_what_it_kept(store: SqlChatStore):
-    conversation = await store.create_conversation(OWNER, ConversationDraft("t", "m"))
-    asked = MessageDraft(role="user", content="Go on")
-    answering = MessageDraft(role="assistant", content="", status="streaming")
-    _, answer = await store.add_exchange(conversation.id, asked, answering, None)
-    await store.checkpoint_answers([Checkpoint(answer.id, "Half an albatross", None)])
+    chat = await _new_chat(store)
+    answer = await _ask(store, chat, "Go on")
+    await store.checkpoint_answers([Checkpoint(answer, "Half an albatross", None)])
     assert await store.mark_streaming_interrupted() == 1
-    assert await _found(store, "albatross") == {conversation.id: "Half an albatross"}
+    assert await _found(store, "albatross") == {chat: "Half an albatross"}
 
 
 async def test_a_deleted_chat_and_a_replaced_text_are_forgotten(store: SqlChatStore):
@@ -144,13 +149,7 @@ async def test_a_deleted_chat_and_a_replaced_text_are_forgotten(store: SqlChatSt
 
 
 async def test_search_keeps_to_the_owner_and_pages_newest_first(store: SqlChatStore):
-    others = await store.create_conversation("someone else", ConversationDraft("t", "m"))
-    await store.add_exchange(
-        others.id,
-        MessageDraft(role="user", content="quokka"),
-        MessageDraft(role="assistant", content="", status="streaming"),
-        None,
-    )
+    await _ask(store, await _new_chat(store, owner="someone else"), "quokka")
     ids = [(await _chat(store, f"chat {n}", f"quokka number {n}", "ok"))[0] for n in range(5)]
     # Renaming one moves it to the top, as any change does.
     await store.update_conversation(OWNER, ids[1], ConversationPatch(title="renamed"))
@@ -248,15 +247,11 @@ async def test_the_index_always_agrees_with_the_messages(store: SqlChatStore):
         )
         if action == "send" or not chats:
             if not chats or rng.random() < 0.4:
-                draft = ConversationDraft(f"chat {step}", "m")
-                chats.append((await store.create_conversation(OWNER, draft)).id)
+                chats.append(await _new_chat(store, f"chat {step}"))
             chat = rng.choice(chats)
             if chat in streaming.values():
                 continue
-            asked = MessageDraft(role="user", content=words(3))
-            answering = MessageDraft(role="assistant", content="", status="streaming")
-            _, answer = await store.add_exchange(chat, asked, answering, None)
-            streaming[answer.id] = chat
+            streaming[await _ask(store, chat, words(3))] = chat
         elif action == "finish" and streaming:
             answer_id = rng.choice(list(streaming))
             del streaming[answer_id]

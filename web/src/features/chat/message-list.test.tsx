@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
-import { createRef, Suspense } from "react";
+import { type ComponentProps, createRef, Suspense } from "react";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Message } from "@/api/types";
 import { preloadMarkdown } from "@/components/markdown/lazy-markdown";
@@ -36,11 +36,11 @@ function stored(): Message[] {
   return all;
 }
 
+/** The list of `messages` in a scroller, with `props`; returns how to show another thread. */
 function show(
   messages: Message[],
-  branches: ReturnType<typeof splitVersions>["branches"],
-  earlier?: ReturnType<typeof splitVersions>["earlier"],
-) {
+  props: Partial<ComponentProps<typeof MessageList>> = {},
+): (thread: Message[]) => void {
   const scroller = createRef<HTMLDivElement>();
   const list = (thread: Message[]) => (
     <Suspense fallback={null}>
@@ -52,8 +52,7 @@ function show(
           connection="open"
           controls={controls}
           scroller={scroller}
-          earlierBranches={branches}
-          earlierAnswers={earlier}
+          {...props}
         />
       </div>
     </Suspense>
@@ -68,7 +67,7 @@ describe("MessageList: the versions of an edited message", () => {
   it("shows an earlier version in place with what followed it, to read only", async () => {
     const { thread, branches } = splitVersions(stored());
     expect(thread).toHaveLength(70);
-    const rerender = show(thread, branches);
+    const rerender = show(thread, { earlierBranches: branches });
     await act(async () => {}); // the list grows past its first paint
     const edited = () => screen.getByText("text of u35e").closest("article") as HTMLElement;
     expect(within(edited()).getByTestId("version-position").textContent).toBe("2 / 2");
@@ -109,7 +108,7 @@ describe("MessageList: the versions of a regenerated answer", () => {
       message("a1", "assistant", "u1"),
       message("a1b", "assistant", "u1"),
     ]);
-    const rerender = show(thread, branches, earlier);
+    const rerender = show(thread, { earlierBranches: branches, earlierAnswers: earlier });
     const answer = () => screen.getAllByTestId("message")[1];
     fireEvent.click(within(answer()).getByRole("button", { name: "Previous version" }));
     expect(within(answer()).getByTestId("version-position").textContent).toBe("1 / 2");
@@ -131,7 +130,6 @@ describe("MessageList: a message to reveal (opened from a search)", () => {
     thread: Message[],
     branches?: ReturnType<typeof splitVersions>["branches"],
   ) {
-    const scroller = createRef<HTMLDivElement>();
     const scrolled: Element[] = [];
     // jsdom lays nothing out and has no scrollIntoView: note which element asked.
     Element.prototype.scrollIntoView = function (this: Element) {
@@ -139,31 +137,8 @@ describe("MessageList: a message to reveal (opened from a search)", () => {
     };
     const onHoldView = vi.fn();
     const onRevealed = vi.fn();
-    const list = (messages: Message[]) => (
-      <Suspense fallback={null}>
-        <div ref={scroller}>
-          <MessageList
-            messages={messages}
-            busy={false}
-            liveId={null}
-            connection="open"
-            controls={controls}
-            scroller={scroller}
-            onHoldView={onHoldView}
-            earlierBranches={branches}
-            reveal={id}
-            onRevealed={onRevealed}
-          />
-        </div>
-      </Suspense>
-    );
-    const view = render(list(thread));
-    return {
-      scrolled,
-      onHoldView,
-      onRevealed,
-      rerender: (next: Message[]) => view.rerender(list(next)),
-    };
+    const props = { onHoldView, earlierBranches: branches, reveal: id, onRevealed };
+    return { scrolled, onHoldView, onRevealed, rerender: show(thread, props) };
   }
 
   const article = (text: string) => screen.getByText(text).closest("article") as HTMLElement;

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
@@ -28,6 +30,8 @@ from openchat.web import mount_web
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# A message with its images: four at the most, in base64, and its text.
+MAX_MESSAGE_BODY_BYTES = 28 * 1024 * 1024
 # The collector's thresholds (CPython's are 700, 10, 10). A streamed token allocates a few
 # dozen objects that reference counting frees; at the default, a thousand streams paid 0.7 s
 # of collections in 7 s, and full passes over their live objects paused every stream for up
@@ -110,11 +114,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "description": "Asked by a page of another site (see CORS_ORIGINS): a change,"
                 " or a stream that would start an answer.",
             },
-            413: {"model": ErrorOut, "description": f"A body over {MAX_BODY_BYTES} bytes."},
+            413: {
+                "model": ErrorOut,
+                "description": f"A body over {MAX_BODY_BYTES} bytes ({MAX_MESSAGE_BODY_BYTES}"
+                " for a message posted or edited).",
+            },
         },
     )
     app.state.settings = settings
     app.add_exception_handler(OpenChatError, _openchat_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     for router in ROUTERS:
         app.include_router(router)
     mount_web(app, settings.web_dist)
@@ -131,7 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # none may need to see response bodies, and each must pass a response's start on as it
     # comes (headers added, never held back).
     app.add_middleware(
-        Guard, max_body_bytes=MAX_BODY_BYTES, allowed_origins=settings.cors_origin_list
+        Guard,
+        max_body_bytes=MAX_BODY_BYTES,
+        allowed_origins=settings.cors_origin_list,
+        max_message_bytes=MAX_MESSAGE_BODY_BYTES,
     )
     return app
 
@@ -141,3 +153,16 @@ async def _openchat_error(_request: Request, error: OpenChatError) -> JSONRespon
     if isinstance(error, UpstreamError) and error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
     return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)
+
+
+# A 422 shows the value it refused (as FastAPI does), unless it is this long: an image in
+# base64 or a long message would come back whole.
+ECHOED_INPUT_CHARS = 1000
+
+
+async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    details = jsonable_encoder(error.errors())
+    for detail in details:
+        if len(repr(detail.get("input"))) > ECHOED_INPUT_CHARS:
+            del detail["input"]
+    return JSONResponse({"detail": details}, status_code=422)

@@ -31,6 +31,24 @@ class Conversation:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """An image sent with a message: what is listed of it (its bytes are read apart)."""
+
+    id: str
+    name: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A new attachment and its bytes, stored with the message that carries it."""
+
+    attachment: Attachment
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     id: str
     conversation_id: str
@@ -46,6 +64,7 @@ class Message:
     error_code: int | None = None
     finish_reason: str | None = None
     usage: Usage | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +120,6 @@ class Turn:
 
     role: Role
     content: str
+    attachments: tuple[Attachment, ...] = ()
+    # The attachments' bytes, in their order, once read for the request (AnswerWriter).
+    images: tuple[bytes, ...] = ()

@@ -102,19 +102,32 @@ class Guard:
     characters refused in the address (400), and a 500 that says nothing of its cause."""
 
     def __init__(
-        self, app: ASGIApp, max_body_bytes: int, allowed_origins: Iterable[str] = ()
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        allowed_origins: Iterable[str] = (),
+        max_message_bytes: int | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # A posted or edited message may carry images: its own, larger limit.
+        self.max_message_bytes = max_message_bytes or max_body_bytes
         self.cross_site = CrossSitePolicy(allowed_origins)
+
+    def _body_limit(self, scope: Scope) -> int:
+        path: str = scope["path"]
+        if scope["method"] == "POST" and path.endswith(("/messages", "/edit")):
+            return self.max_message_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = f"The request body is over {self.max_body_bytes} bytes."
+        limit = self._body_limit(scope)
+        too_large = f"The request body is over {limit} bytes."
         length = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
-        if length.isdigit() and int(length) > self.max_body_bytes:
+        if length.isdigit() and int(length) > limit:
             await _send_json(send, 413, too_large)
             return
         if self.cross_site.refuses(scope):
@@ -136,7 +149,7 @@ class Guard:
         if not length and scope["method"] in ("POST", "PUT", "PATCH"):
             # A body without Content-Length (chunked) is read here, up to the limit, so an
             # oversize one is a 413 and not whatever the body parser makes of it.
-            body = await _read_body(receive, self.max_body_bytes)
+            body = await _read_body(receive, limit)
             if body is None:
                 await _send_json(send, 413, too_large)
                 return

@@ -142,7 +142,8 @@ MESSAGE_OPENAPI: dict[str, Any] = {
     "responses": INVALID_INPUT,
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": MessageCreate.model_json_schema()}},
+        # The edit route's body, which FastAPI lists among the components with its parts.
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageCreate"}}},
     },
 }
 STREAM_OPENAPI: dict[str, Any] = {

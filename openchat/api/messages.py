@@ -36,7 +36,9 @@ async def post_message(request: Request) -> MessageOut:
     conversation = await get_conversation(request, answer_input.conversation_id(request))
     body = await answer_input.message_create(request)
     chat = chat_of(request)
-    message = await chat.send(conversation, body.message, body.model, body.client_message_id)
+    message = await chat.send(
+        conversation, body.message, body.model, body.client_message_id, body.attachments_asked()
+    )
     return MessageOut.from_domain(message)
 
 
@@ -49,9 +51,15 @@ async def edit_message(
     conversation: ConversationDep, chat: ChatDep, message_id: str, body: MessageCreate
 ) -> MessageOut:
     """Store a new version of a message you wrote and start its answer; stream it from
-    `/stream`. The earlier version and what followed it stay stored (`?versions=all`)."""
+    `/stream`. The earlier version and what followed it stay stored (`?versions=all`). Without
+    `attachments`, the new version keeps the edited message's images."""
     message = await chat.edit(
-        conversation, message_id, body.message, body.model, body.client_message_id
+        conversation,
+        message_id,
+        body.message,
+        body.model,
+        body.client_message_id,
+        body.attachments_asked(),
     )
     return MessageOut.from_domain(message)
 

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import binascii
 import re
+import uuid
+from base64 import b64decode
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
-    field_validator,
+    Tag,
+    model_validator,
 )
 
+from openchat.chat.images import MAX_ATTACHMENTS, MAX_IMAGE_BYTES, media_type_of
 from openchat.domain import (
+    Attachment,
     Conversation,
     Message,
     MessageStatus,
     ModelInfo,
     Role,
     SearchMatch,
+    Upload,
     Usage,
 )
 
@@ -70,8 +79,70 @@ class ConversationUpdate(BaseModel):
     system_prompt: SystemPrompt | None = None
 
 
+def _base64_image(data: Any) -> Any:
+    """The bytes of a base64 image, judged by its length before it is decoded."""
+    if not isinstance(data, str):
+        return data  # bytes validation says what is wrong
+    if len(data) > MAX_IMAGE_BYTES // 3 * 4 + 4:
+        raise ValueError(f"an image must be at most {MAX_IMAGE_BYTES // 1024 // 1024} MiB")
+    try:
+        return b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("data must be the image's bytes in base64") from None
+
+
+def _one_line(text: str) -> str:
+    if CONTROL_CHARACTER.search(text):
+        raise ValueError("a name must not contain control characters such as line breaks")
+    return text
+
+
+class NewAttachment(BaseModel):
+    """An image sent with the message: its file name, type and bytes (base64)."""
+
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+        AfterValidator(_one_line),
+    ] = Field(examples=["photo.jpg"])
+    media_type: Literal["image/png", "image/jpeg", "image/webp", "image/gif"]
+    data: Annotated[bytes, BeforeValidator(_base64_image)] = Field(
+        description=f"The image's bytes in base64, at most {MAX_IMAGE_BYTES} once decoded."
+    )
+
+    @model_validator(mode="after")
+    def _bytes_are_the_type(self) -> Self:
+        found = media_type_of(self.data)
+        if found != self.media_type:
+            raise ValueError(
+                f"the bytes are not a {self.media_type[6:].upper()} image"
+                + (f" (they are a {found[6:].upper()})" if found else "")
+            )
+        return self
+
+    def upload(self) -> Upload:
+        attachment = Attachment(str(uuid.uuid4()), self.name, self.media_type, len(self.data))
+        return Upload(attachment, self.data)
+
+
+class KeptAttachment(BaseModel):
+    """In an edit: an image of the message edited, kept in its new version."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+
+
+def _attachment_kind(value: Any) -> str:
+    return "kept" if isinstance(value, dict) and set(value) == {"id"} else "new"
+
+
+AttachmentIn = Annotated[
+    Annotated[NewAttachment, Tag("new")] | Annotated[KeptAttachment, Tag("kept")],
+    Discriminator(_attachment_kind),
+]
+
+
 class MessageCreate(BaseModel):
-    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), NoNul]
+    message: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS), NoNul]
     model: ModelId | None = None
     client_message_id: (
         Annotated[
@@ -79,13 +150,28 @@ class MessageCreate(BaseModel):
         ]
         | None
     ) = None
+    attachments: list[AttachmentIn] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Images sent with the message (the text may then be empty). In an edit,"
+        ' `{"id"}` keeps one of the edited message\'s images; without `attachments`, an edit'
+        " keeps them all.",
+    )
 
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, message: str) -> str:
-        if not message.strip():
-            raise ValueError("message must not be empty or only whitespace")
-        return message
+    def attachments_asked(self) -> list[Upload | str] | None:
+        """The attachments as the service takes them: new ones with fresh ids, kept ids."""
+        if self.attachments is None:
+            return None
+        return [
+            item.id if isinstance(item, KeptAttachment) else item.upload()
+            for item in self.attachments
+        ]
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Self:
+        if not self.message.strip() and not self.attachments:
+            raise ValueError("message must not be empty or only whitespace, without an image")
+        return self
 
 
 class RegenerateRequest(BaseModel):
@@ -110,6 +196,24 @@ class UsageOut(BaseModel):
         )
 
 
+class AttachmentOut(BaseModel):
+    id: str
+    name: str
+    media_type: str
+    size: int
+    url: str = Field(description="Where its bytes are served.")
+
+    @classmethod
+    def from_domain(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(
+            id=attachment.id,
+            name=attachment.name,
+            media_type=attachment.media_type,
+            size=attachment.size,
+            url=f"/attachments/{attachment.id}",
+        )
+
+
 class MessageOut(BaseModel):
     id: str
     message_id: str = Field(description="Equals `id`; kept for the original clients.")
@@ -124,6 +228,7 @@ class MessageOut(BaseModel):
     parent_id: str | None
     reasoning: str | None
     finish_reason: str | None
+    attachments: list[AttachmentOut]
 
     @classmethod
     def from_domain(cls, message: Message) -> MessageOut:
@@ -141,6 +246,7 @@ class MessageOut(BaseModel):
             parent_id=message.parent_id,
             reasoning=message.reasoning,
             finish_reason=message.finish_reason,
+            attachments=[AttachmentOut.from_domain(item) for item in message.attachments],
         )
 
 

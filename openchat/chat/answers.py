@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from openchat.chat.events import closing_payload
@@ -112,6 +113,19 @@ class AnswerWriter:
                 await asyncio.sleep(delay)
         return None
 
+    async def _with_images(self, turns: Sequence[Turn]) -> Sequence[Turn]:
+        """The turns with their images' bytes, read now: only the request needs them."""
+        wanted = [item.id for turn in turns for item in turn.attachments]
+        if not wanted:
+            return turns
+        found = await self._store.attachment_data(wanted)
+        return [
+            replace(turn, images=tuple(found[item.id] for item in turn.attachments))
+            if turn.attachments
+            else turn
+            for turn in turns
+        ]
+
     async def _stream(self, generation: Generation, turns: Sequence[Turn]) -> AnswerUpdate:
         status: MessageStatus = "complete"
         error: str | None = None
@@ -126,6 +140,7 @@ class AnswerWriter:
         try:
             if self._stream_chat is None:
                 raise UpstreamError(NOT_CONFIGURED, upstream_status=503)
+            turns = await self._with_images(turns)
             finished = await self._stream_chat(generation.model, turns, generation)
             finish_reason, usage = finished.finish_reason, finished.usage
         except OpenChatError as failure:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -14,7 +14,15 @@ from openchat.chat import threads
 from openchat.chat.answers import SERVER_STOPPED, AnswerWriter, StreamChat
 from openchat.chat.events import ANSWER_ID_SPAN, start_payload
 from openchat.chat.generation import Generation, GenerationRegistry
-from openchat.domain import Conversation, ConversationDraft, ConversationPatch, Message, Page
+from openchat.domain import (
+    Attachment,
+    Conversation,
+    ConversationDraft,
+    ConversationPatch,
+    Message,
+    Page,
+    Upload,
+)
 from openchat.errors import BadRequest, Conflict, NotFound, Unavailable
 from openchat.storage.store import ChatStore, Checkpoint, MessageDraft
 
@@ -83,7 +91,36 @@ def _names_the_chat(
     if replaced is None:
         return conversation.title == threads.DEFAULT_TITLE
     first = next(message for message in thread if message.role == "user")
-    return replaced.id == first.id and conversation.title == threads.title_from(replaced.content)
+    return replaced.id == first.id and conversation.title == threads.title_of(
+        replaced.content, replaced.attachments
+    )
+
+
+# What a question is sent with: new images, or (in an edit) the ids of the edited one's to
+# keep; None keeps all of an edited message's, and is none for a new one.
+AttachmentsAsked = Sequence[Upload | str] | None
+
+
+def _attachments_of(
+    replaced: Message | None, asked: AttachmentsAsked
+) -> tuple[tuple[Attachment, ...], list[Upload]]:
+    """The question's attachments, and those among them whose bytes are new."""
+    kept = {item.id: item for item in replaced.attachments} if replaced else {}
+    if asked is None:
+        return tuple(kept.values()), []
+    listed: list[Attachment] = []
+    uploads: list[Upload] = []
+    for item in asked:
+        if isinstance(item, Upload):
+            listed.append(item.attachment)
+            uploads.append(item)
+        elif item in kept:
+            listed.append(kept[item])
+        else:
+            raise BadRequest(
+                "Only an edit keeps an image by its id, and only one of the edited message's."
+            )
+    return tuple(listed), uploads
 
 
 AnswerSource = Generation | StoredAnswer  # a Generation may copy another server's
@@ -219,6 +256,10 @@ class ChatService:
             await self._store.delete_conversation(conversation.owner_id, conversation.id)
         self._registry.forget_conversation(conversation.id)
 
+    async def attachment(self, owner_id: str, attachment_id: str) -> tuple[str, bytes]:
+        """An image sent with a message of the owner's: its media type and bytes."""
+        return await self._store.attachment(owner_id, attachment_id)
+
     async def messages(
         self, conversation: Conversation, all_versions: bool = False
     ) -> list[Message]:
@@ -234,10 +275,11 @@ class ChatService:
         text: str,
         model: str | None,
         client_message_id: str | None,
+        attachments: AttachmentsAsked = None,
     ) -> Message:
         """Store a user message and start its answer; a repeated client id changes nothing."""
         async with self._lock(conversation.id):
-            return await self._ask(conversation, text, model, client_message_id, None)
+            return await self._ask(conversation, text, model, client_message_id, None, attachments)
 
     async def edit(
         self,
@@ -246,14 +288,18 @@ class ChatService:
         text: str,
         model: str | None,
         client_message_id: str | None,
+        attachments: AttachmentsAsked = None,
     ) -> Message:
         """Store a new version of a question of the thread and start its answer.
 
         The question it replaces and everything after it stay stored (listed with every
-        version), out of the thread. A repeated client id changes nothing.
+        version), out of the thread. It keeps that one's images unless `attachments` says
+        otherwise. A repeated client id changes nothing.
         """
         async with self._lock(conversation.id):
-            return await self._ask(conversation, text, model, client_message_id, message_id)
+            return await self._ask(
+                conversation, text, model, client_message_id, message_id, attachments
+            )
 
     async def _ask(
         self,
@@ -262,6 +308,7 @@ class ChatService:
         model: str | None,
         client_message_id: str | None,
         replaced_id: str | None,
+        attachments: AttachmentsAsked,
     ) -> Message:
         """Store a question (new, or a version of `replaced_id`) and its answer's row, and
         start the answer. Called under the conversation's lock."""
@@ -280,7 +327,7 @@ class ChatService:
             raise Conflict(RUNNING)
         async with self._claimed(conversation.id):
             return await self._ask_claimed(
-                conversation, text, model, client_message_id, replaced_id
+                conversation, text, model, client_message_id, replaced_id, attachments
             )
 
     async def _ask_claimed(
@@ -290,25 +337,34 @@ class ChatService:
         model: str | None,
         client_message_id: str | None,
         replaced_id: str | None,
+        attachments: AttachmentsAsked,
     ) -> Message:
         stored = await self._store.list_messages(conversation.id)
         thread = threads.current_thread(stored)
         replaced = _question_to_replace(stored, thread, replaced_id)
-        title = (
-            threads.title_from(text) if _names_the_chat(conversation, thread, replaced) else None
-        )
+        listed, uploads = _attachments_of(replaced, attachments)
+        if not text.strip() and not listed:
+            raise BadRequest("A message needs text or an image.")
         chosen = model or (replaced.model if replaced else None) or conversation.default_model
+        draft = MessageDraft(
+            role="user",
+            content=text,
+            model=chosen,
+            client_message_id=client_message_id,
+            parent_id=replaced_id,
+            attachments=listed,
+        )
+        title = (
+            threads.title_of(text, listed)
+            if _names_the_chat(conversation, thread, replaced)
+            else None
+        )
         question, answer = await self._store.add_exchange(
             conversation.id,
-            MessageDraft(
-                role="user",
-                content=text,
-                model=chosen,
-                client_message_id=client_message_id,
-                parent_id=replaced_id,
-            ),
+            draft,
             MessageDraft(role="assistant", content="", model=chosen, status="streaming"),
             title,
+            uploads,
         )
         # DEBUG: the answer's start, logged next at INFO, says as much.
         log.debug("Added user message to conversation %s", conversation.id)

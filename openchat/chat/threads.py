@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from openchat.domain import Message, Turn
+from openchat.domain import Attachment, Message, Turn
 
 DEFAULT_TITLE = "New chat"
 TITLE_LENGTH = 60
@@ -66,10 +66,15 @@ def history(system_prompt: str, thread: Sequence[Message], question: Message) ->
     turns = [Turn("system", system_prompt)] if system_prompt.strip() else []
     for message in thread:
         if message.role == "user" or (message.role == "assistant" and message.content):
-            turns.append(Turn(message.role, message.content))
+            turns.append(Turn(message.role, message.content, message.attachments))
         if message.id == question.id:
             break
     return turns
+
+
+def title_of(text: str, attachments: Sequence[Attachment]) -> str:
+    """The title a chat takes from its first question: its text, else its images' names."""
+    return title_from(text if text.strip() else " ".join(item.name for item in attachments))
 
 
 def title_from(text: str) -> str:

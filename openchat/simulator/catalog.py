@@ -32,6 +32,7 @@ class ModelEntry:
     completion_price: Decimal
     reasoning: bool
     record: Json
+    reads_images: bool = False
 
 
 class Catalog:
@@ -153,6 +154,7 @@ def _entry(
         completion_price=_price(pricing.get("completion", "0")),
         reasoning=reasoning,
         record=record,
+        reads_images="v" in flags,
     )
 
 

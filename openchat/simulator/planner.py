@@ -13,7 +13,15 @@ from openchat.simulator.answers import AnswerBook, split_tokens
 from openchat.simulator.catalog import Catalog, ModelEntry
 from openchat.simulator.envelopes import ErrorContext, ErrorReply, plain_error, scripted_error
 from openchat.simulator.journal import RequestRecord
-from openchat.simulator.script import Options, Script, ScriptError, script_for, text_of
+from openchat.simulator.script import (
+    Options,
+    Script,
+    ScriptError,
+    images_in,
+    last_user_content,
+    script_for,
+    text_of,
+)
 from openchat.simulator.stream import Plan
 from openchat.simulator.wire import ChunkEncoder
 
@@ -21,6 +29,10 @@ DEFAULT_MODEL = "openai/gpt-4o-mini"
 # How many reasoning tokens a thinking model streams before its answer, unless told otherwise.
 DEFAULT_REASONING_TOKENS = 16
 _ALPHANUMERIC = string.ascii_letters + string.digits
+# What an image costs of the prompt (a low-detail tile, as OpenAI counts it).
+IMAGE_PROMPT_TOKENS = 85
+# Live, a request with an image for a model that reads none finds no provider.
+NO_IMAGE_INPUT = "No endpoints found that support image input"
 
 
 class Refusal(Exception):
@@ -90,6 +102,9 @@ class Planner:
         if resolved is None:
             raise Refusal(plain_error(400, f"{requested} is not a valid model ID"))
         entry, model = resolved
+        images = _images(body)
+        if images and not entry.reads_images:
+            raise Refusal(plain_error(404, NO_IMAGE_INPUT))
         reasoning_count, show_reasoning = _reasoning(script, entry, model, body)
         return Plan(
             script=script,
@@ -100,11 +115,11 @@ class Planner:
                 created=int(record.received_at),
                 crlf=script.crlf,
             ),
-            content=self._answer(script, text),
+            content=self._answer(script, text, len(images_in(last_user_content(body)))),
             reasoning=self._book.reasoning(reasoning_count),
             show_reasoning=show_reasoning,
             streamed=body.get("stream") is True,
-            prompt_tokens=_prompt_tokens(body),
+            prompt_tokens=_prompt_tokens(body) + IMAGE_PROMPT_TOKENS * len(images),
             prompt_price=entry.prompt_price,
             completion_price=entry.completion_price,
             key=key,
@@ -122,12 +137,32 @@ class Planner:
                 return served, candidate if served is entry else served.id
         return None
 
-    def _answer(self, script: Script, text: str) -> list[str]:
+    def _answer(self, script: Script, text: str, images: int) -> list[str]:
         if script.reply == "echo":
             return split_tokens(text)
         if script.reply == "markdown":
             return self._book.markdown(script.tokens)
-        return self._book.prose(text, script.tokens)
+        if not images:
+            return self._book.prose(text, script.tokens)
+        # A prose answer says how many images it was shown, so a test can see they arrived.
+        seen = split_tokens(f"I see {images} image{'s' if images > 1 else ''}. ")
+        return (seen + self._book.prose(text, script.tokens))[: script.tokens]
+
+
+def _images(body: Mapping[str, object]) -> list[object]:
+    """Every image of the request's messages; Refusal(400) for one that is no URL."""
+    messages = body.get("messages")
+    found = [
+        image
+        for message in (messages if isinstance(messages, list) else [])
+        if isinstance(message, dict)
+        for image in images_in(message.get("content"))
+    ]
+    for image in found:
+        url = image.get("url") if isinstance(image, dict) else None
+        if not isinstance(url, str) or not url.startswith(("data:image/", "https://", "http://")):
+            raise Refusal(plain_error(400, "Invalid image_url: expected a data: or http(s) URL"))
+    return found
 
 
 def _reasoning(

@@ -201,6 +201,27 @@ def last_user_text(body: Mapping[str, object]) -> str:
     return ""
 
 
+def images_in(content: object) -> list[object]:
+    """The `image_url` values of a message `content` (a parts array; a string has none)."""
+    if not isinstance(content, list):
+        return []
+    return [
+        part.get("image_url")
+        for part in content
+        if isinstance(part, dict) and part.get("type") == "image_url"
+    ]
+
+
+def last_user_content(body: Mapping[str, object]) -> object:
+    """The `content` of the last user message, None when there is none."""
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        for message in reversed(messages):
+            if isinstance(message, dict) and message.get("role") == "user":
+                return message.get("content")
+    return None
+
+
 def text_of(content: object) -> str:
     """The text of a message `content`: a string, or the text parts of a parts array."""
     if isinstance(content, str):

@@ -15,16 +15,19 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openchat.domain import (
+    Attachment,
     Conversation,
     ConversationDraft,
     ConversationPatch,
     Message,
     Page,
     SearchMatch,
+    Upload,
     Usage,
 )
 from openchat.errors import BadRequest, Conflict, NotFound
@@ -38,10 +41,11 @@ from openchat.storage.search import (
     snippet,
 )
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
-from openchat.storage.tables import ConversationRow, MessageRow
+from openchat.storage.tables import AttachmentRow, ConversationRow, MessageRow
 
 conversations = cast(Table, ConversationRow.__table__)
 messages = cast(Table, MessageRow.__table__)
+attachments = cast(Table, AttachmentRow.__table__)
 
 CONVERSATION_COLUMNS = (
     conversations.c.id,
@@ -70,6 +74,7 @@ MESSAGE_COLUMNS = (
     messages.c.completion_tokens,
     messages.c.total_tokens,
     messages.c.cost,
+    messages.c.attachments,
 )
 
 
@@ -104,6 +109,7 @@ NEW_MESSAGE_COLUMNS = (
     "parent_id",
     "client_message_id",
     "alive_at",
+    "attachments",
 )
 INSERT_MESSAGES = prepared(
     insert(messages).values({name: bindparam(f"new_{name}") for name in NEW_MESSAGE_COLUMNS})
@@ -190,7 +196,22 @@ def _message(row: Any) -> Message:
         usage=Usage(row.prompt_tokens, row.completion_tokens, row.total_tokens, row.cost)
         if has_usage
         else None,
+        attachments=_attachments(row.attachments) if row.attachments else (),
     )
+
+
+def _attachments(listed: str) -> tuple[Attachment, ...]:
+    return tuple(Attachment(**item) for item in orjson.loads(listed))
+
+
+def _listed(items: tuple[Attachment, ...]) -> str | None:
+    """A message's attachments as stored on it (see MessageRow.attachments)."""
+    if not items:
+        return None
+    fields = [
+        {"id": a.id, "name": a.name, "media_type": a.media_type, "size": a.size} for a in items
+    ]
+    return orjson.dumps(fields).decode()
 
 
 def encode_cursor(conversation: Conversation) -> str:
@@ -367,6 +388,9 @@ class SqlChatStore:
                 delete(messages).where(messages.c.conversation_id == conversation_id)
             )
             await connection.execute(
+                delete(attachments).where(attachments.c.conversation_id == conversation_id)
+            )
+            await connection.execute(
                 delete(conversations).where(conversations.c.id == conversation_id)
             )
 
@@ -375,6 +399,25 @@ class SqlChatStore:
             parameters = {"conversation_id": conversation_id}
             rows = (await connection.execute(MESSAGES_OF, parameters)).all()
         return [_message(row) for row in rows]
+
+    async def attachment(self, owner_id: str, attachment_id: str) -> tuple[str, bytes]:
+        statement = (
+            select(attachments.c.media_type, attachments.c.data)
+            .join(conversations, conversations.c.id == attachments.c.conversation_id)
+            .where(attachments.c.id == attachment_id, conversations.c.owner_id == owner_id)
+        )
+        async with self._db.connect() as connection:
+            row = (await connection.execute(statement)).first()
+        if row is None:
+            raise NotFound("Attachment not found.")
+        return row.media_type, row.data
+
+    async def attachment_data(self, attachment_ids: Sequence[str]) -> dict[str, bytes]:
+        statement = select(attachments.c.id, attachments.c.data).where(
+            attachments.c.id.in_(attachment_ids)
+        )
+        async with self._db.connect() as connection:
+            return dict((await connection.execute(statement)).all())
 
     async def find_by_client_id(
         self, conversation_id: str, client_message_id: str
@@ -385,7 +428,12 @@ class SqlChatStore:
         return _message(row) if row is not None else None
 
     async def add_exchange(
-        self, conversation_id: str, question: MessageDraft, answer: MessageDraft, title: str | None
+        self,
+        conversation_id: str,
+        question: MessageDraft,
+        answer: MessageDraft,
+        title: str | None,
+        uploads: Sequence[Upload] = (),
     ) -> tuple[Message, Message]:
         asked = self._new_message(conversation_id, question)
         answering = self._new_message(conversation_id, replace(answer, parent_id=asked.id))
@@ -395,6 +443,20 @@ class SqlChatStore:
             touched["new_title"] = title
         try:
             async with self._db.begin() as connection:
+                if uploads:
+                    await connection.execute(
+                        insert(attachments),
+                        [
+                            {
+                                "id": upload.attachment.id,
+                                "conversation_id": conversation_id,
+                                "media_type": upload.attachment.media_type,
+                                "data": upload.data,
+                                "created_at": asked.created_at,
+                            }
+                            for upload in uploads
+                        ],
+                    )
                 await connection.execute(
                     INSERT_MESSAGES, [self._row_values(asked), self._row_values(answering)]
                 )
@@ -464,6 +526,7 @@ class SqlChatStore:
             created_at=now(),
             parent_id=draft.parent_id,
             client_message_id=draft.client_message_id,
+            attachments=draft.attachments,
         )
 
     @staticmethod
@@ -472,7 +535,8 @@ class SqlChatStore:
         values = {
             f"new_{name}": getattr(message, name)
             for name in NEW_MESSAGE_COLUMNS
-            if name != "alive_at"  # not a message's own: see the line below
+            if name not in ("alive_at", "attachments")  # not as the message holds them
         }
         values["new_alive_at"] = message.created_at if message.status == "streaming" else None
+        values["new_attachments"] = _listed(message.attachments)
         return values

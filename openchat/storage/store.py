@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from openchat.domain import (
+    Attachment,
     Conversation,
     ConversationDraft,
     ConversationPatch,
@@ -15,6 +16,7 @@ from openchat.domain import (
     MessageStatus,
     Page,
     Role,
+    Upload,
     Usage,
 )
 
@@ -27,6 +29,7 @@ class MessageDraft:
     status: MessageStatus = "complete"
     parent_id: str | None = None
     client_message_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +86,28 @@ class ChatStore(Protocol):
     async def list_messages(self, conversation_id: str) -> list[Message]:
         """Every stored message of a conversation, oldest first, all versions."""
 
+    async def attachment(self, owner_id: str, attachment_id: str) -> tuple[str, bytes]:
+        """An attachment's media type and bytes; raise NotFound."""
+
+    async def attachment_data(self, attachment_ids: Sequence[str]) -> dict[str, bytes]:
+        """The bytes of the attachments found, by id."""
+
     async def find_by_client_id(
         self, conversation_id: str, client_message_id: str
     ) -> Message | None:
         """The message posted earlier with that client id, if any."""
 
     async def add_exchange(
-        self, conversation_id: str, question: MessageDraft, answer: MessageDraft, title: str | None
+        self,
+        conversation_id: str,
+        question: MessageDraft,
+        answer: MessageDraft,
+        title: str | None,
+        uploads: Sequence[Upload] = (),
     ) -> tuple[Message, Message]:
-        """Store a user message and the row of its answer (streaming) in one transaction,
-        touch the conversation and set its title when given.
+        """Store a user message (with the bytes of its new attachments) and the row of its
+        answer (streaming) in one transaction, touch the conversation and set its title when
+        given.
 
         Raises Conflict when the client id was already used (a concurrent retry).
         """

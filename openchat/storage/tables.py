@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -64,9 +65,26 @@ class MessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # While streaming: when its server last said it was still writing it (the checkpoints).
     alive_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The images sent with it, as JSON ([{id, name, media_type, size}]); their bytes are in
+    # `attachments`. Listing a chat reads no second table, and versions share the bytes.
+    attachments: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_messages_conversation_seq", "conversation_id", "seq"),
         Index("ix_messages_status", "status"),
         UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_client_id"),
     )
+
+
+class AttachmentRow(Base):
+    """An image's bytes, shared by the versions of the message that carries it."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    media_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

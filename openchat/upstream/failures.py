@@ -22,6 +22,7 @@ _BY_STATUS = {
     502: "The model's provider failed to answer. Try again or pick another model.",
     503: "No provider can serve this model right now. Try again in {retry} s or pick another model.",
 }
+NO_IMAGE_INPUT = "This model cannot read images. Pick one that can, or start a chat without them."
 
 
 def _envelope(body: Any) -> tuple[str, dict[str, Any]]:
@@ -61,6 +62,8 @@ def http_failure(status: int, body: bytes, retry_after_header: str | None) -> Up
     if status == 403 and isinstance(metadata.get("reasons"), list):
         detail = ", ".join(str(reason) for reason in metadata["reasons"]) or message
     template = _BY_STATUS.get(status)
+    if status == 404 and "image input" in message:  # OpenRouter found no provider for images
+        template = NO_IMAGE_INPUT
     if template is None:
         template = (
             "OpenRouter had an internal problem. Try again in a moment."

@@ -5,6 +5,7 @@ differences and every failure at this boundary."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import ssl
@@ -185,7 +186,7 @@ class OpenRouterClient:
         body = orjson.dumps(
             {
                 "model": model,
-                "messages": [{"role": turn.role, "content": turn.content} for turn in turns],
+                "messages": [_message(turn) for turn in turns],
                 "stream": True,
                 "max_tokens": self._max_tokens,
                 "stream_options": {
@@ -208,6 +209,17 @@ class OpenRouterClient:
             response.abort()  # the connection goes back to the pool only if the body was read
         log.error("Upstream answered %s for model %s", response.status, model)
         raise _http_failure(response, content)
+
+
+def _message(turn: Turn) -> dict[str, Any]:
+    """A turn as OpenRouter reads it; with images, content parts: the text, then each image."""
+    if not turn.images:
+        return {"role": turn.role, "content": turn.content}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": turn.content}] if turn.content else []
+    for attachment, data in zip(turn.attachments, turn.images, strict=True):
+        url = f"data:{attachment.media_type};base64,{base64.b64encode(data).decode()}"
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return {"role": turn.role, "content": parts}
 
 
 def _http_failure(response: Response, content: bytes) -> UpstreamError:

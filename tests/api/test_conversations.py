@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -297,13 +299,21 @@ def test_a_resume_point_in_the_query_must_be_a_whole_number(api: httpx.Client):
 
 def test_oversized_body_is_413(api: httpx.Client):
     conversation = new_conversation(api)
-    response = api.post(
-        f"/conversations/{conversation['id']}/messages",
-        content=b'{"message": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+    response = api.patch(
+        f"/conversations/{conversation['id']}",
+        content=b'{"system_prompt": "' + b"x" * (2 * 1024 * 1024) + b'"}',
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
-    assert "detail" in response.json()
+    assert response.json()["detail"] == "The request body is over 1048576 bytes."
+    # A message may carry images: its limit is higher, and still a limit.
+    response = api.post(
+        f"/conversations/{conversation['id']}/messages",
+        content=b'{"message": "' + b"x" * (29 * 1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is over 29360128 bytes."
 
 
 def test_health(api: httpx.Client):
@@ -360,6 +370,7 @@ def test_openapi_describes_the_contract(api: httpx.Client):
         "/conversations/{conversation_id}": {"get", "patch", "delete"},
         "/conversations/{conversation_id}/messages": {"get", "post"},
         "/conversations/{conversation_id}/stream": {"get"},
+        "/attachments/{attachment_id}": {"get"},
         "/conversations/{conversation_id}/regenerate": {"post"},
         "/conversations/{conversation_id}/stop": {"post"},
     }
@@ -390,9 +401,20 @@ def test_openapi_describes_the_contract(api: httpx.Client):
     post = paths["/conversations/{conversation_id}/messages"]["post"]
     assert post["requestBody"]["required"] is True
     body = post["requestBody"]["content"]["application/json"]["schema"]
-    assert body["required"] == ["message"]
-    assert "$defs" not in body and "$ref" not in str(body)  # inline: no reference left dangling
-    assert set(body["properties"]) == {"message", "model", "client_message_id"}
+    components = spec["components"]["schemas"]
+    assert body == {"$ref": "#/components/schemas/MessageCreate"}
+    assert components["MessageCreate"]["required"] == ["message"]
+    assert set(components["MessageCreate"]["properties"]) == {
+        "message",
+        "model",
+        "client_message_id",
+        "attachments",
+    }
+    references = re.findall(r'"\$ref": ?"([^"]+)"', json.dumps(spec))
+    assert references and all(  # no reference left dangling
+        ref.startswith("#/components/schemas/") and ref.rpartition("/")[2] in components
+        for ref in references
+    )
     assert [p["name"] for p in post["parameters"]] == ["conversation_id"]
     for operation in (stream, post):
         assert "422" in operation["responses"]
@@ -451,19 +473,19 @@ def test_odd_input_is_a_4xx_never_a_500(api: httpx.Client):
 def test_chunked_oversize_body_is_413(api: httpx.Client):
     conversation = new_conversation(api)
 
-    def body():
+    def body(size: int):
         yield b'{"message": "'
-        for _ in range(40):
+        for _ in range(size // 65536):
             yield b"x" * 65536
         yield b'"}'
 
-    response = api.post(
-        f"/conversations/{conversation['id']}/messages",
-        content=body(),
-        headers={"content-type": "application/json"},
-    )
-    assert response.status_code == 413
-    assert "body is over" in response.json()["detail"]
+    for path, size in (
+        (f"/conversations/{conversation['id']}/messages", 29 * 1024 * 1024),
+        ("/conversations", 2 * 1024 * 1024),
+    ):
+        response = api.post(path, content=body(size), headers={"content-type": "application/json"})
+        assert response.status_code == 413, path
+        assert "body is over" in response.json()["detail"]
     small = api.post(
         f"/conversations/{conversation['id']}/messages",
         content=iter([b'{"message": "chunked [[sim tokens=2]]"}']),

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from openchat.chat.threads import current_thread, history, title_from
-from openchat.domain import Message, Turn
+from openchat.chat.threads import current_thread, history, title_from, title_of
+from openchat.domain import Attachment, Message, Turn
 
 MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -70,3 +70,14 @@ REPLAY_CASES = json.loads((Path(__file__).parent / "thread_replay_cases.json").r
 def test_the_replay_cases_the_web_app_shares(case: dict[str, Any]):
     stored = [message(id_, role, f"text of {id_}", parent) for id_, role, parent in case["stored"]]
     assert ids(current_thread(stored)) == case["thread"]
+
+
+def test_a_question_of_images_alone_is_named_after_them_and_sends_them():
+    images = (
+        Attachment("i1", "beach.jpg", "image/jpeg", 10),
+        Attachment("i2", "dune.png", "image/png", 9),
+    )
+    assert title_of("  ", images) == "beach.jpg dune.png"
+    assert title_of("Which is older?", images) == "Which is older?"
+    question = Message("u1", "c", "user", "", None, "complete", MOMENT, attachments=images)
+    assert history("", [question], question) == [Turn("user", "", images)]

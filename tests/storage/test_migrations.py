@@ -102,7 +102,6 @@ async def test_messages_stored_before_the_search_index_are_found_after_it(tmp_pa
         database = open_database(database_url)
         try:
             await migrate(database)
-            await _downgrade(database, "0002")
             store = SqlChatStore(database)
             conversation = await store.create_conversation("me", ConversationDraft("t", "m"))
             await store.add_exchange(
@@ -111,10 +110,42 @@ async def test_messages_stored_before_the_search_index_are_found_after_it(tmp_pa
                 MessageDraft(role="assistant", content="", status="streaming"),
                 None,
             )
+            await _downgrade(database, "0002")  # as if stored before the index existed
             await migrate(database)
             page = await store.list_conversations("me", 10, None, "puffin")
             assert [item.id for item in page.items] == [conversation.id]
             assert page.matches[conversation.id].snippet == "Where do puffins nest?"
+        finally:
+            await database.dispose()
+
+
+async def test_adding_attachments_keeps_the_messages_and_their_search(tmp_path: Path):
+    """0004 adds a column to `messages`: recreating the table (as a batch migration does on
+    SQLite) would drop the search triggers, and what is written next would not be found."""
+    with fresh_database(tmp_path) as database_url:
+        database = open_database(database_url)
+        try:
+            await migrate(database)
+            await _downgrade(database, "0003")
+            async with database.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO conversations (id, owner_id, title, default_model,"
+                        " system_prompt, created_at, updated_at) VALUES ('c', 'me', 't', 'm',"
+                        " '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    )
+                )
+            await migrate(database)
+            store = SqlChatStore(database)
+            await store.add_exchange(
+                "c",
+                MessageDraft(role="user", content="Where do gannets dive?"),
+                MessageDraft(role="assistant", content="", status="streaming"),
+                None,
+            )
+            page = await store.list_conversations("me", 10, None, "gannets")
+            assert [item.id for item in page.items] == ["c"]
+            assert [message.attachments for message in await store.list_messages("c")] == [(), ()]
         finally:
             await database.dispose()
 

@@ -40,6 +40,7 @@ def _message(message_id: str, **changes: Any) -> dict[str, Any]:
         "new_parent_id": None,
         "new_client_message_id": None,
         "new_alive_at": None,
+        "new_attachments": None,
     }
     return row | changes
 

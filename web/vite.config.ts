@@ -17,7 +17,7 @@ export default defineConfig({
     // The API sees the page's own Host, so a browser that names the asking site only in
     // Origin (see openchat/cross_site.py) is taken for the app's own page.
     proxy: Object.fromEntries(
-      ["/health", "/models", "/conversations"].map((path) => [
+      ["/health", "/models", "/conversations", "/attachments"].map((path) => [
         path,
         { target: api, changeOrigin: false },
       ]),

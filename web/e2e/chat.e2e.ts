@@ -29,13 +29,16 @@ import {
 } from "./harness.ts";
 import {
   answers,
+  attachFiles,
   composer,
   contentOf,
   conversationAction,
   conversationId,
+  drawnPng,
   focusedLabel,
   lastAnswer,
   messages,
+  pickModel,
   send,
   sidebar,
   textOf,
@@ -1484,6 +1487,138 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await waitFor("the address without the mark", async () => new URL(page.url()).hash === "");
       await sleep(500); // nothing pulls the view back to the newest message
       assert.equal(await inView(answer), true, "the found message stays on view");
+    },
+  );
+
+  scenario(
+    "an image sent with a question is seen by the model, and stays in the thread",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await composer(page).waitFor();
+      await attachFiles(page, [
+        { name: "sunset.png", mimeType: "image/png", buffer: await drawnPng(page, 320, 240) },
+      ]);
+      const waiting = page.getByRole("list", { name: "Images to send" });
+      await waiting.getByRole("img", { name: "sunset.png" }).waitFor();
+
+      const marker = "Image check: what is in this picture?";
+      await send(page, `${marker} [[sim tokens=30 tps=0]]`);
+      const id = await conversationId(page);
+      assert.equal(await waiting.count(), 0, "the sent image still waits in the message box");
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const answer = await textOf(lastAnswer(page));
+      assert.ok(answer.startsWith("I see 1 image."), `the model did not see it: "${answer}"`);
+
+      const [request] = await requestsFor(marker);
+      const content = request?.body?.messages?.at(-1)?.content;
+      assert.ok(
+        Array.isArray(content) && content.some((part) => part?.type === "image_url"),
+        "the completion request carries no image",
+      );
+      const stored = (await app.conversation(id)).messages[0] as unknown as {
+        attachments: { name: string; media_type: string; url: string }[];
+      };
+      assert.deepEqual(
+        stored.attachments.map(({ name, media_type }) => ({ name, media_type })),
+        [{ name: "sunset.png", media_type: "image/png" }],
+      );
+      const served = await fetch(`${app.origin}${stored.attachments[0].url}`);
+      assert.equal(served.headers.get("content-type"), "image/png");
+      assert.match(served.headers.get("cache-control") ?? "", /immutable/);
+
+      const question = messages(page).first();
+      const thumbnail = question.locator('img[alt="sunset.png"]');
+      for (const when of ["after sending", "after a reload"]) {
+        if (when === "after a reload") await page.reload();
+        await thumbnail.waitFor();
+        await waitFor(`the thumbnail loaded ${when}`, () =>
+          thumbnail.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0),
+        );
+        assert.equal(await thumbnail.getAttribute("src"), stored.attachments[0].url);
+        assert.equal(
+          Math.round((await thumbnail.boundingBox())?.height ?? 0),
+          200,
+          `the thumbnail is not of its fixed height ${when}`,
+        );
+        assert.equal(await textOf(question), marker.concat(" [[sim tokens=30 tps=0]]"));
+      }
+
+      await question.getByRole("button", { name: "View sunset.png" }).click();
+      const viewer = page.getByRole("dialog", { name: "sunset.png" });
+      await viewer.waitFor();
+      await page.keyboard.press("Escape");
+      await viewer.waitFor({ state: "hidden" });
+
+      // An edit may take the image out: the new version, and its answer, go without it.
+      await question.getByRole("button", { name: "Edit message" }).click();
+      await question.getByRole("button", { name: "Remove sunset.png" }).click();
+      const edited = "Image check, edited: and without it?";
+      await question.getByRole("textbox", { name: "Edit message" }).fill(edited);
+      await question.getByRole("button", { name: "Send", exact: true }).click();
+      await waitFor("the edited question shown", async () => (await textOf(question)) === edited);
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      assert.equal(await question.locator("img").count(), 0, "the image stayed in the edit");
+      const [editRequest] = await requestsFor(edited);
+      assert.equal(editRequest?.body?.messages?.at(-1)?.content, edited);
+      assert.ok(!(await textOf(lastAnswer(page))).startsWith("I see"));
+    },
+  );
+
+  scenario(
+    "a model that can't read images is named; a big image is sent made smaller",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await composer(page).waitFor();
+      await pickModel(page, "gpt-4o-mini search", "openai/gpt-4o-mini-search-preview");
+      const png = await drawnPng(page, 64, 64);
+      await attachFiles(page, [{ name: "dot.png", mimeType: "image/png", buffer: png }]);
+      const notice = page.getByText(/can't read images — pick one that can\.$/);
+      await notice.waitFor();
+      assert.equal(
+        await notice.textContent(),
+        "OpenAI: GPT-4o-mini Search Preview can't read images — pick one that can.",
+      );
+      await composer(page).fill("What is this?");
+      const sendButton = page.getByRole("button", { name: "Send message" });
+      assert.equal(await sendButton.isDisabled(), true, "Send is offered for a model without eyes");
+      await page.getByRole("button", { name: "Remove dot.png" }).click();
+      await notice.waitFor({ state: "hidden" });
+      assert.equal(await sendButton.isEnabled(), true, "Send stays off without the image");
+
+      // Not an image: said, and nothing is attached.
+      await attachFiles(page, [
+        { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
+      ]);
+      await page.getByText("notes.txt is not an image (PNG, JPEG, WebP or GIF).").waitFor();
+
+      // Wider than 2048 px: redrawn at 2048 px before it is sent, as WebP (it may be clear).
+      const wide = await open();
+      await wide.goto("/");
+      await composer(wide).waitFor();
+      await attachFiles(wide, [
+        { name: "panorama.png", mimeType: "image/png", buffer: await drawnPng(wide, 3000, 1000) },
+      ]);
+      await wide
+        .getByRole("list", { name: "Images to send" })
+        .getByRole("img", { name: "panorama.png" })
+        .waitFor();
+      await send(wide, "Image check: a wide one [[sim tokens=10 tps=0]]");
+      const id = await conversationId(wide);
+      await waitForStatus(lastAnswer(wide), ["complete"]);
+      assert.ok((await textOf(lastAnswer(wide))).startsWith("I see 1 image."));
+      const stored = (await app.conversation(id)).messages[0] as unknown as {
+        attachments: { name: string; media_type: string }[];
+      };
+      assert.deepEqual(
+        stored.attachments.map(({ name, media_type }) => ({ name, media_type })),
+        [{ name: "panorama.webp", media_type: "image/webp" }],
+      );
+      const thumbnail = messages(wide).first().locator("img");
+      await waitFor("the shrunk image loaded", () =>
+        thumbnail.evaluate((image: HTMLImageElement) => image.naturalWidth === 2048),
+      );
     },
   );
 });

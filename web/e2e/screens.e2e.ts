@@ -1,6 +1,6 @@
 /**
  * Screenshots of the main screens (empty state, a rich markdown answer, the model picker,
- * an error) on a desktop and a phone, light and dark, in artifacts/screenshots/.
+ * an error, images) on a desktop and a phone, light and dark, in artifacts/screenshots/.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, statSync } from "node:fs";
@@ -21,7 +21,7 @@ import {
   stopAll,
   waitFor,
 } from "./harness.ts";
-import { assertTheme, composer, lastAnswer, waitForStatus } from "./ui.ts";
+import { assertTheme, attachFiles, composer, drawnPng, lastAnswer, waitForStatus } from "./ui.ts";
 
 const SCREENSHOTS = path.join(ARTIFACTS, "screenshots");
 
@@ -31,6 +31,7 @@ let browser: Browser;
 let rich = "";
 let failing = "";
 let edited = "";
+let pictures = "";
 
 /** A conversation with one question and its stored answer, made through the API. */
 async function seedConversation(question: string): Promise<string> {
@@ -49,6 +50,22 @@ async function seedEditedConversation(): Promise<string> {
   await app.drainStream(id);
   await app.api("POST", `/conversations/${id}/messages/${first.id}/edit`, {
     message: "Plan a rainy day in Porto, with a long lunch [[sim tokens=50 tps=0]]",
+  });
+  await app.drainStream(id);
+  return id;
+}
+
+/** A conversation whose question carries two images (drawn by `page`), with its answer. */
+async function seedImageConversation(page: Page): Promise<string> {
+  const { id } = await app.api<{ id: string }>("POST", "/conversations", {});
+  const image = async (name: string, width: number, height: number) => ({
+    name,
+    media_type: "image/png",
+    data: (await drawnPng(page, width, height)).toString("base64"),
+  });
+  await app.api("POST", `/conversations/${id}/messages`, {
+    message: "Which one makes the better poster? [[sim tokens=40 tps=0]]",
+    attachments: [await image("harbour.png", 640, 420), await image("tower.png", 300, 600)],
   });
   await app.drainStream(id);
   return id;
@@ -142,6 +159,20 @@ describe("screenshots", { timeout: 180_000 }, () => {
           await page.goto(`/c/${failing}`);
           await lastAnswer(page).getByRole("alert").waitFor({ state: "visible" });
           await shoot(page, `error-${tag}`);
+
+          pictures ||= await seedImageConversation(page);
+          await page.goto(`/c/${pictures}`);
+          await waitForStatus(lastAnswer(page), ["complete"]);
+          await attachFiles(page, [
+            { name: "sketch.png", mimeType: "image/png", buffer: await drawnPng(page, 240, 240) },
+          ]);
+          await page.getByRole("list", { name: "Images to send" }).getByRole("img").waitFor();
+          await waitFor("the images loaded", () =>
+            page.evaluate(() =>
+              Array.from(document.images).every((image) => image.complete && image.naturalWidth),
+            ),
+          );
+          await shoot(page, `images-${tag}`);
 
           if (viewport.width < 600) {
             await page.getByRole("button", { name: "Open sidebar" }).click();

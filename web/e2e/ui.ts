@@ -98,3 +98,48 @@ export async function assertTheme(page: Page, theme: "light" | "dark"): Promise<
   });
   assert.equal(actual, theme);
 }
+
+/** A PNG of `width`×`height` pixels drawn by the page's own canvas (a sky with a sun). */
+export async function drawnPng(page: Page, width: number, height: number): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    ([w, h]) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      const context = canvas.getContext("2d");
+      if (!context) throw new Error("no 2d canvas");
+      const sky = context.createLinearGradient(0, 0, 0, h);
+      sky.addColorStop(0, "#7c3aed");
+      sky.addColorStop(1, "#f97316");
+      context.fillStyle = sky;
+      context.fillRect(0, 0, w, h);
+      context.fillStyle = "#fde047";
+      context.beginPath();
+      context.arc(w * 0.65, h * 0.6, Math.min(w, h) * 0.2, 0, Math.PI * 2);
+      context.fill();
+      return canvas.toDataURL("image/png").split(",")[1];
+    },
+    [width, height] as const,
+  );
+  return Buffer.from(base64, "base64");
+}
+
+/** Attaches files to the next message through the composer's file picker. */
+export async function attachFiles(
+  page: Page,
+  files: { name: string; mimeType: string; buffer: Buffer }[],
+): Promise<void> {
+  await page.locator('[data-testid="attach-input"]').setInputFiles(files);
+}
+
+/** Picks a model in the top bar's picker: the first option listing `id` after searching `query`. */
+export async function pickModel(page: Page, query: string, id: string): Promise<void> {
+  const picker = page.getByRole("button", { name: "Model", exact: true });
+  await picker.click();
+  await page.getByRole("combobox", { name: "Search models" }).fill(query);
+  await page.getByRole("option").filter({ hasText: id }).first().click();
+  await waitFor(
+    `the picker to show ${id}`,
+    async () => (await picker.getAttribute("title")) === id,
+  );
+}

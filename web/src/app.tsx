@@ -28,7 +28,7 @@ import {
 import { downloadChat } from "@/features/export/download-chat";
 import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
 import { ModelPicker } from "@/features/models/model-picker";
-import { modelsQuery, useModelName, useModels } from "@/features/models/use-models";
+import { modelsQuery, useModelName, useModels, useReadsImages } from "@/features/models/use-models";
 import { ConversationSettings } from "@/features/settings/conversation-settings";
 import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
@@ -103,6 +103,7 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
   const { id = "" } = useParams();
   const update = useUpdateConversation();
   const modelName = useModelName();
+  const readsImages = useReadsImages();
   const [once, setOnce] = useState<{ id: string; model: string } | null>(null);
   const nextMessageModel = once?.id === id ? once.model : null;
   const clearOnce = useCallback(() => setOnce(null), []);
@@ -114,6 +115,7 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
       nextMessageModel={nextMessageModel}
       onSent={clearOnce}
       modelName={modelName}
+      readsImages={readsImages}
       renderModelSwitch={renderModelSwitch}
       topBar={(conversation, busy) => (
         <TopBar
@@ -158,6 +160,7 @@ function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
   const [picked, setPicked] = useState<string | null>(() => readStored(NEW_CHAT_MODEL_KEY));
   const [systemPrompt, setSystemPrompt] = useState("");
   const modelName = useModelName();
+  const readsImages = useReadsImages();
   // Nothing picked yet: the server's default model, named, and asked for by name.
   const { defaultModel } = useModels();
   const model = picked ?? defaultModel;
@@ -174,6 +177,7 @@ function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
       model={model}
       systemPrompt={systemPrompt}
       modelName={modelName}
+      readsImages={readsImages}
       topBar={
         <TopBar
           onOpenSidebar={onOpenSidebar}

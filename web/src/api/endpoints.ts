@@ -65,8 +65,17 @@ export async function deleteConversation(id: string): Promise<void> {
   await http.delete(`/conversations/${enc(id)}`);
 }
 
+/** Images take longer to send than the client's usual limit allows on a slow line. */
+const UPLOAD_TIMEOUT_MS = 300_000;
+
+function timeoutFor(body: SendMessageBody) {
+  const uploads = body.attachments?.some((item) => "data" in item);
+  return uploads ? { timeout: UPLOAD_TIMEOUT_MS } : undefined;
+}
+
 export async function sendMessage(id: string, body: SendMessageBody): Promise<Message> {
-  return (await http.post<Message>(`/conversations/${enc(id)}/messages`, body)).data;
+  const path = `/conversations/${enc(id)}/messages`;
+  return (await http.post<Message>(path, body, timeoutFor(body))).data;
 }
 
 /** A new version of a message the person wrote; its answer starts at once. */
@@ -76,7 +85,7 @@ export async function editMessage(
   body: SendMessageBody,
 ): Promise<Message> {
   const path = `/conversations/${enc(id)}/messages/${enc(messageId)}/edit`;
-  return (await http.post<Message>(path, body)).data;
+  return (await http.post<Message>(path, body, timeoutFor(body))).data;
 }
 
 export async function regenerateAnswer(id: string, model?: string): Promise<Message> {

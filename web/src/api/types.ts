@@ -11,6 +11,31 @@ export interface Usage {
   cost: number | null;
 }
 
+/** The image formats a message can carry (the server checks the bytes' signature too). */
+export type ImageMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/gif";
+
+/** An image stored with a message; `url` serves its bytes, which never change. */
+export interface Attachment {
+  id: string;
+  name: string;
+  media_type: string;
+  /** In bytes. */
+  size: number;
+  url: string;
+}
+
+/** An image sent with a message: its bytes in standard base64, without a `data:` prefix. */
+export interface AttachmentUpload {
+  name: string;
+  media_type: ImageMediaType;
+  data: string;
+}
+
+/** In an edit: an image of the edited message that its new version keeps. */
+export interface KeptAttachment {
+  id: string;
+}
+
 export interface Message {
   id: string;
   message_id: string;
@@ -25,6 +50,8 @@ export interface Message {
   parent_id?: string | null;
   reasoning?: string | null;
   finish_reason?: string | null;
+  /** The images sent with the message (absent from the page's own copy of an answer). */
+  attachments?: Attachment[];
 }
 
 export interface Conversation {
@@ -98,4 +125,7 @@ export interface SendMessageBody {
   message: string;
   model?: string;
   client_message_id?: string;
+  /** The message's images; on an edit, `{id}` keeps one of the edited message's, and
+   * absent keeps them all. */
+  attachments?: (AttachmentUpload | KeptAttachment)[];
 }

@@ -103,6 +103,9 @@ export const ImageIcon = icon(
     <path d="m21 15-3.1-3.1a2 2 0 0 0-2.8 0L6 21" />
   </>,
 );
+export const PaperclipIcon = icon(
+  <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l8.6-8.6A4 4 0 1 1 18 8.8l-8.6 8.6a2 2 0 0 1-2.8-2.8l8.5-8.5" />,
+);
 export const SparkIcon = icon(
   <path d="M12 3l1.9 5.1L19 10l-5.1 1.9L12 17l-1.9-5.1L5 10l5.1-1.9Z" />,
 );

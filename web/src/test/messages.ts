@@ -17,5 +17,6 @@ export function storedMessage(
     error: null,
     usage: null,
     parent_id: parent,
+    attachments: [],
   };
 }

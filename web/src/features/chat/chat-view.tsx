@@ -11,7 +11,7 @@ import {
   stopAnswer,
 } from "@/api/endpoints";
 import { queryKeys } from "@/api/query-keys";
-import type { Message } from "@/api/types";
+import type { Attachment, Message } from "@/api/types";
 import { useMarkdownReady } from "@/components/markdown/lazy-markdown";
 import { ConversationSkeleton } from "@/components/skeleton";
 import { showToast } from "@/components/toast";
@@ -20,6 +20,12 @@ import { ChatLayout } from "@/features/chat/chat-layout";
 import { Composer, type ComposerHandle } from "@/features/chat/composer";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
+import {
+  localAttachment,
+  type PreparedImage,
+  revokePreviews,
+  uploadOf,
+} from "@/features/chat/prepare-image";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { useAnswerStream } from "@/features/chat/use-answer-stream";
 import {
@@ -42,6 +48,8 @@ interface ChatViewProps {
   /** `busy`: an answer is being written, and is not in `conversation` yet. */
   topBar: (conversation: ConversationData | undefined, busy: boolean) => ReactNode;
   modelName: MessageControls["modelName"];
+  /** Whether a model reads images (null: not known). */
+  readsImages?: (id: string | null | undefined) => boolean | null;
   renderModelSwitch?: MessageControls["renderModelSwitch"];
 }
 
@@ -58,6 +66,7 @@ export function ChatView({
   onSent,
   topBar,
   modelName,
+  readsImages,
   renderModelSwitch,
 }: ChatViewProps) {
   const client = useQueryClient();
@@ -166,7 +175,7 @@ export function ChatView({
   );
 
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, images: readonly PreparedImage[]) => {
       const model = nextModel.current ?? client.getQueryData<ConversationData>(key)?.default_model;
       const clientId = randomId();
       const localId = `local-${clientId}`;
@@ -180,6 +189,7 @@ export function ChatView({
         status: "complete",
         error: null,
         usage: null,
+        attachments: images.map(localAttachment),
       };
       setThread((thread) => [...thread, optimistic]);
       scrollToBottom();
@@ -188,8 +198,10 @@ export function ChatView({
           message: text,
           model,
           client_message_id: clientId,
+          ...(images.length > 0 ? { attachments: images.map(uploadOf) } : {}),
         });
         setThread((thread) => thread.map((m) => (m.id === localId ? saved : m)));
+        revokePreviews(images); // the server's copies are shown now
         sent.current?.();
         stream.open({ model: saved.model });
         void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
@@ -197,7 +209,8 @@ export function ChatView({
           void refreshTitle();
       } catch (error) {
         setThread((thread) => thread.filter((m) => m.id !== localId));
-        composer.current?.setText(text);
+        if (composer.current) composer.current.restore(text, images);
+        else revokePreviews(images);
         refused(error, "send");
       }
     },
@@ -229,7 +242,11 @@ export function ChatView({
   // keeps it). Until then the editor stays open; on a failure it keeps the text.
   const editing = useRef(false);
   const edit = useCallback(
-    async (original: Message, text: string): Promise<boolean> => {
+    async (
+      original: Message,
+      text: string,
+      keptImages?: readonly Attachment[],
+    ): Promise<boolean> => {
       if (busyRef.current || editing.current) return false;
       editing.current = true;
       const model = nextModel.current ?? undefined; // none: the edited message's model
@@ -238,6 +255,8 @@ export function ChatView({
           message: text,
           model,
           client_message_id: randomId(),
+          // None: the new version keeps every image; a list keeps those it names.
+          attachments: keptImages?.map(({ id }) => ({ id })),
         });
         client.setQueryData<ConversationData>(key, (detail) =>
           detail ? withEditedMessage(detail, original.id, saved) : detail,
@@ -306,6 +325,12 @@ export function ChatView({
   const notFound = query.error instanceof ApiError && query.error.status === 404;
   // Stable while an answer streams, so the top bar does not re-render on every chunk.
   const header = useMemo(() => topBar(conversation, busy), [topBar, conversation, busy]);
+  const nextModelId = nextMessageModel ?? conversation?.default_model;
+  const imagesUnreadableBy = readsImages?.(nextModelId) === false ? modelName(nextModelId) : null;
+  const chatHasImages = useMemo(
+    () => messages.some((message) => (message.attachments?.length ?? 0) > 0),
+    [messages],
+  );
 
   return (
     <ChatLayout
@@ -326,6 +351,8 @@ export function ChatView({
           onStop={stop}
           autoFocus
           draftKey={conversationId}
+          imagesUnreadableBy={imagesUnreadableBy}
+          chatHasImages={chatHasImages}
         />
       }
     >

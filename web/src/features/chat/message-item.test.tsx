@@ -220,7 +220,7 @@ describe("MessageItem", () => {
 
     fireEvent.keyDown(box, { key: "Enter" });
     await waitFor(() => expect(within(item).queryByRole("textbox")).toBeNull());
-    expect(handlers.edit).toHaveBeenLastCalledWith(question, "Hello again\nsecond line");
+    expect(handlers.edit).toHaveBeenLastCalledWith(question, "Hello again\nsecond line", undefined);
   });
 
   it("offers no edit while an answer is written, nor of a message not stored yet", () => {
@@ -230,5 +230,85 @@ describe("MessageItem", () => {
     cleanup();
     show(answer({ id: "local-1", role: "user", content: "Hi", usage: null }));
     expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
+  });
+
+  describe("images", () => {
+    const cat = {
+      id: "f1",
+      name: "cat.jpg",
+      media_type: "image/jpeg",
+      size: 12345,
+      url: "/attachments/f1",
+    };
+    const dog = { ...cat, id: "f2", name: "dog.png", url: "/attachments/f2" };
+    const question = (fields: Partial<Message>) =>
+      answer({ id: "u1", role: "user", usage: null, content: "What is this?", ...fields });
+
+    it("shows a message's images above its text, loaded lazily at a fixed size", () => {
+      show(question({ attachments: [cat, dog] }));
+      const item = screen.getByTestId("message");
+      const images = within(item).getByRole("list", { name: "Images" });
+      expect(images.className).toContain("message-images--grid");
+      const shown = images.querySelectorAll("img");
+      expect(Array.from(shown, (image) => [image.alt, image.getAttribute("src")])).toEqual([
+        ["cat.jpg", "/attachments/f1"],
+        ["dog.png", "/attachments/f2"],
+      ]);
+      expect(shown[0].getAttribute("loading")).toBe("lazy");
+      expect(shown[0].getAttribute("decoding")).toBe("async");
+      // Above the text.
+      const text = within(item).getByTestId("message-content");
+      expect(images.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    });
+
+    it("opens an image whole in a dialog, and leaves it with Close", () => {
+      show(question({ attachments: [cat] }));
+      expect(screen.getByRole("list", { name: "Images" }).className).toContain(
+        "message-images--single",
+      );
+      fireEvent.click(screen.getByRole("button", { name: "View cat.jpg" }));
+      const dialog = screen.getByRole("dialog", { name: "cat.jpg" });
+      const link = within(dialog).getByRole("link", { name: "Open in a new tab" });
+      expect(link.getAttribute("href")).toBe("/attachments/f1");
+      expect(link.getAttribute("rel")).toContain("noopener");
+      fireEvent.click(within(dialog).getByRole("button", { name: "Close" }));
+      expect(screen.queryByRole("dialog")).toBeNull();
+    });
+
+    it("shows a message of images only without an empty bubble or Copy", () => {
+      show(question({ content: "", attachments: [cat] }));
+      expect(screen.queryByTestId("message-content")).toBeNull();
+      expect(screen.queryByRole("button", { name: "Copy message" })).toBeNull();
+      expect(screen.getByRole("button", { name: "Edit message" })).toBeTruthy();
+    });
+
+    it("keeps the images in an edit unless taken out, and then needs no text", async () => {
+      const message = question({ attachments: [cat, dog] });
+      const handlers = show(message);
+      vi.mocked(handlers.edit).mockResolvedValue(false); // not stored: the editor stays open
+      fireEvent.click(screen.getByRole("button", { name: "Edit message" }));
+      const box = screen.getByRole("textbox", { name: "Edit message" });
+      const editor = box.closest("form") as HTMLElement;
+      const send = within(editor).getByRole("button", { name: "Send" });
+      expect(Array.from(editor.querySelectorAll("img"), (image) => image.alt)).toEqual([
+        "cat.jpg",
+        "dog.png",
+      ]);
+      fireEvent.change(box, { target: { value: "And these?" } });
+      fireEvent.click(send);
+      // Every image kept: the edit names none, and the server keeps them all.
+      await waitFor(() =>
+        expect(handlers.edit).toHaveBeenCalledWith(message, "And these?", undefined),
+      );
+
+      fireEvent.click(within(editor).getByRole("button", { name: "Remove cat.jpg" }));
+      fireEvent.change(box, { target: { value: " " } });
+      expect(send).toHaveProperty("disabled", false); // an image alone is a message
+      fireEvent.click(send);
+      await waitFor(() => expect(handlers.edit).toHaveBeenLastCalledWith(message, " ", [dog]));
+
+      fireEvent.click(within(editor).getByRole("button", { name: "Remove dog.png" }));
+      expect(send).toHaveProperty("disabled", true); // nothing left to send
+    });
   });
 });

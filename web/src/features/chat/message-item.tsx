@@ -10,7 +10,7 @@ import {
   useRef,
   useState,
 } from "react";
-import type { Message } from "@/api/types";
+import type { Attachment, Message } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
 import {
   AlertIcon,
@@ -22,6 +22,8 @@ import {
 import { Markdown } from "@/components/markdown/lazy-markdown";
 import { describeAnswerError } from "@/features/chat/answer-errors";
 import type { Connection } from "@/features/chat/answer-state";
+import { ImageTile } from "@/features/chat/image-tile";
+import { MessageImages } from "@/features/chat/message-images";
 import { usePickedVersion, useRestoreOnSwitch } from "@/features/chat/version-view";
 import { isComposing } from "@/lib/composing";
 import { formatUsage } from "@/lib/format-usage";
@@ -37,7 +39,7 @@ export interface MessageControls {
   renderModelSwitch?: (onPick: (modelId: string) => void, current: string | null) => ReactNode;
   /** Send a new version of a message the person wrote; true once it is stored (absent:
    * editing is not offered). */
-  edit?: (message: Message, text: string) => Promise<boolean>;
+  edit?: (message: Message, text: string, keptImages?: readonly Attachment[]) => Promise<boolean>;
 }
 
 interface MessageItemProps {
@@ -89,6 +91,8 @@ function UserMessage({
   const { edit } = controls;
   // Only a stored message has an id to edit (not the page's own copy while it is sent).
   const editable = edit !== undefined && !busy && !message.id.startsWith("local-");
+  const images = message.attachments ?? [];
+  const hasText = message.content.trim().length > 0;
 
   // A closed editor gives the focus back to its Edit button (a sent edit leaves the thread).
   useEffect(() => {
@@ -113,18 +117,23 @@ function UserMessage({
       {editing && edit ? (
         <MessageEditor
           text={message.content}
+          images={images}
           disabled={busy}
           onCancel={close}
-          onSave={async (text) => {
-            if (text === message.content) close();
-            else if (await edit(message, text)) setEditing(false);
+          onSave={async (text, kept) => {
+            const sameImages = kept.length === images.length;
+            if (text === message.content && sameImages) close();
+            else if (await edit(message, text, sameImages ? undefined : kept)) setEditing(false);
           }}
         />
       ) : (
         <>
-          <div className="message__bubble" data-testid="message-content" dir="auto">
-            {message.content}
-          </div>
+          {images.length > 0 && <MessageImages images={images} />}
+          {hasText && (
+            <div className="message__bubble" data-testid="message-content" dir="auto">
+              {message.content}
+            </div>
+          )}
           <div className="message__actions message__actions--user">
             {versionOf && onPickVersion && (
               <VersionSwitch
@@ -137,7 +146,7 @@ function UserMessage({
                 disabled={busy}
               />
             )}
-            <CopyButton text={message.content} label="Copy message" />
+            {hasText && <CopyButton text={message.content} label="Copy message" />}
             {editable && (
               <button
                 ref={editButton}
@@ -166,32 +175,37 @@ const EDITOR_MAX_HEIGHT_PX = 320;
 
 /**
  * The text of a message being edited: Enter (or Send) sends it, Esc (or Cancel) keeps the
- * message as it was. The editor stays open, with the text, until the edit is stored.
+ * message as it was. The editor stays open, with the text, until the edit is stored. The
+ * message's images go with the new version, unless taken out here.
  */
 function MessageEditor({
   text,
+  images,
   disabled,
   onCancel,
   onSave,
 }: {
   text: string;
+  images: readonly Attachment[];
   disabled: boolean;
   onCancel: () => void;
-  onSave: (text: string) => Promise<void>;
+  /** The text, and the images kept (in their order). */
+  onSave: (text: string, kept: readonly Attachment[]) => Promise<void>;
 }) {
   const [value, setValue] = useState(text);
+  const [kept, setKept] = useState(images);
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const hint = useId();
-  const blank = value.trim().length === 0;
+  const empty = value.trim().length === 0 && kept.length === 0;
   useFittedHeight(box, value, EDITOR_MAX_HEIGHT_PX);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (blank || disabled || sending) return;
+    if (empty || disabled || sending) return;
     setSending(true);
     try {
-      await onSave(value);
+      await onSave(value, kept);
     } finally {
       setSending(false);
     }
@@ -208,6 +222,21 @@ function MessageEditor({
   };
   return (
     <form className="message-editor" onSubmit={submit}>
+      {kept.length > 0 && (
+        <ul className="composer__images" aria-label="Images of the message">
+          {kept.map((image) => (
+            <ImageTile
+              key={image.id}
+              name={image.name}
+              src={image.url}
+              onRemove={() => {
+                setKept((now) => now.filter((item) => item.id !== image.id));
+                box.current?.focus(); // the button that had the focus is gone
+              }}
+            />
+          ))}
+        </ul>
+      )}
       <textarea
         ref={box}
         className="message-editor__input"
@@ -236,7 +265,7 @@ function MessageEditor({
         <button
           type="submit"
           className="button button--small button--primary"
-          disabled={blank || disabled || sending}
+          disabled={empty || disabled || sending}
         >
           {sending ? "Sending…" : "Send"}
         </button>

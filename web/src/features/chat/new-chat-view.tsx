@@ -1,6 +1,6 @@
 /** A new chat: the first message creates the conversation, then the page moves to /c/{id}. */
 import { useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, Suspense, useRef, useState } from "react";
+import { type ReactNode, Suspense, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "@/api/client";
 import {
@@ -17,6 +17,12 @@ import { Composer, type ComposerHandle } from "@/features/chat/composer";
 import { NEW_CHAT_DRAFT } from "@/features/chat/drafts";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
+import {
+  localAttachment,
+  type PreparedImage,
+  revokePreviews,
+  uploadOf,
+} from "@/features/chat/prepare-image";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { randomId } from "@/lib/random-id";
 
@@ -26,6 +32,8 @@ interface NewChatViewProps {
   model: string | null;
   systemPrompt: string;
   modelName: MessageControls["modelName"];
+  /** Whether a model reads images (null: not known). */
+  readsImages?: (id: string | null | undefined) => boolean | null;
   /** Called once the conversation exists, before moving to it. */
   onCreated?: (id: string) => void;
 }
@@ -37,6 +45,7 @@ export function NewChatView({
   model,
   systemPrompt,
   modelName,
+  readsImages,
   onCreated,
 }: NewChatViewProps) {
   const client = useQueryClient();
@@ -46,8 +55,12 @@ export function NewChatView({
   const content = useRef<HTMLDivElement>(null);
   const [pending, setPending] = useState<Message[] | null>(null);
   const controls: MessageControls = { regenerate: noop, retry: noop, modelName };
+  // The previews the page's copy of the message shows, until the page moves to the chat.
+  const previews = useRef<readonly PreparedImage[]>([]);
+  useEffect(() => () => revokePreviews(previews.current), []);
 
-  const send = async (text: string) => {
+  const send = async (text: string, images: readonly PreparedImage[]) => {
+    previews.current = images;
     const now = new Date().toISOString();
     const clientId = randomId();
     const local = (id: string, role: Message["role"], status: Message["status"]): Message => ({
@@ -60,6 +73,7 @@ export function NewChatView({
       status,
       error: null,
       usage: null,
+      attachments: role === "user" ? images.map(localAttachment) : [],
     });
     setPending([
       local(`local-${clientId}`, "user", "complete"),
@@ -77,6 +91,7 @@ export function NewChatView({
         message: text,
         model: conversation.default_model,
         client_message_id: clientId,
+        ...(images.length > 0 ? { attachments: images.map(uploadOf) } : {}),
       });
       // The server names the chat after its first message; fetch that (and the answer's
       // message, if it exists yet) so the page opens with both.
@@ -90,7 +105,9 @@ export function NewChatView({
       navigate(`/c/${encodeURIComponent(conversation.id)}`);
     } catch (error) {
       setPending(null);
-      composer.current?.setText(text);
+      previews.current = [];
+      if (composer.current) composer.current.restore(text, images);
+      else revokePreviews(images);
       if (createdId) void deleteConversation(createdId).catch(noop);
       const detail = error instanceof ApiError ? error.detail : "Something went wrong.";
       showToast(`Couldn't start the chat: ${detail}`, "error");
@@ -113,6 +130,7 @@ export function NewChatView({
           onStop={noop}
           autoFocus
           draftKey={NEW_CHAT_DRAFT}
+          imagesUnreadableBy={readsImages?.(model) === false ? modelName(model) : null}
         />
       }
     >

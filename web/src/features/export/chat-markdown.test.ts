@@ -121,6 +121,32 @@ describe("chatMarkdown", () => {
     );
   });
 
+  it("lists a message's images by name, above its text", () => {
+    const image = (id: string, name: string) => ({
+      id,
+      name,
+      media_type: "image/png",
+      size: 100,
+      url: `/attachments/${id}`,
+    });
+    const text = chatMarkdown(
+      chat([
+        message({
+          id: "u1",
+          role: "user",
+          content: "Which is older?",
+          attachments: [image("f1", "map_1900.png"), image("f2", "map*2.png")],
+        }),
+        message({ id: "u2", role: "user", content: "", attachments: [image("f3", "alone.png")] }),
+      ]),
+      names,
+    );
+    expect(text).toContain(
+      "## You\n\n*Image: map\\_1900.png*\n\n*Image: map\\*2.png*\n\nWhich is older?",
+    );
+    expect(text).toContain("## You\n\n*Image: alone.png*\n");
+  });
+
   it("writes the title and names as text, not as markup", () => {
     const text = chatMarkdown(chat([question], { title: "*args and **kwargs [draft] #" }), names);
     expect(text.startsWith("# \\*args and \\*\\*kwargs \\[draft\\] \\#\n")).toBe(true);

@@ -29,6 +29,8 @@ export function chatMarkdown(
         // A `</details>` of the model's own would close the block early.
         `<details>\n<summary>Thinking</summary>\n\n${reasoning.replaceAll("</details", "&lt;/details")}\n\n</details>`,
       );
+    // The images by name: their bytes stay on the server.
+    for (const image of message.attachments ?? []) blocks.push(`*Image: ${plainText(image.name)}*`);
     const content = tidy(message.content);
     if (content) blocks.push(content);
     if (message.status === "error")

@@ -40,3 +40,21 @@ export function useModelName(): (id: string | null | undefined) => string {
   const { byId, defaultModel } = useModels();
   return useMemo(() => (id) => modelNameOf(id, byId, defaultModel), [byId, defaultModel]);
 }
+
+/**
+ * Whether a model reads images (none: the server's default model); null when the catalogue
+ * does not know it, or is not loaded yet.
+ */
+export function readsImagesOf(
+  id: string | null | undefined,
+  byId: ReadonlyMap<string, Model>,
+  defaultModel: string | null,
+): boolean | null {
+  const model = byId.get(id || defaultModel || "");
+  return model ? model.input_modalities.includes("image") : null;
+}
+
+export function useReadsImages(): (id: string | null | undefined) => boolean | null {
+  const { byId, defaultModel } = useModels();
+  return useMemo(() => (id) => readsImagesOf(id, byId, defaultModel), [byId, defaultModel]);
+}

@@ -161,8 +161,27 @@ ECHOED_INPUT_CHARS = 1000
 
 
 async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-    details = jsonable_encoder(error.errors())
+    details = error.errors()
     for detail in details:
-        if len(repr(detail.get("input"))) > ECHOED_INPUT_CHARS:
+        if "input" in detail and _longer_than(detail["input"], ECHOED_INPUT_CHARS):
             del detail["input"]
-    return JSONResponse({"detail": details}, status_code=422)
+    return JSONResponse({"detail": jsonable_encoder(details)}, status_code=422)
+
+
+def _longer_than(value: object, limit: int) -> bool:
+    """Whether the text in a JSON value passes `limit` characters; it stops as soon as it does."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            limit -= len(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        else:
+            limit -= 8  # a number, true, false or null
+        if limit < 0:
+            return True
+    return False

@@ -86,9 +86,12 @@ def _base64_image(data: Any) -> Any:
     if len(data) > MAX_IMAGE_BYTES // 3 * 4 + 4:
         raise ValueError(f"an image must be at most {MAX_IMAGE_BYTES // 1024 // 1024} MiB")
     try:
-        return b64decode(data, validate=True)
+        decoded = b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("data must be the image's bytes in base64") from None
+    if len(decoded) > MAX_IMAGE_BYTES:
+        raise ValueError(f"an image must be at most {MAX_IMAGE_BYTES // 1024 // 1024} MiB")
+    return decoded
 
 
 def _one_line(text: str) -> str:
@@ -132,7 +135,8 @@ class KeptAttachment(BaseModel):
 
 
 def _attachment_kind(value: Any) -> str:
-    return "kept" if isinstance(value, dict) and set(value) == {"id"} else "new"
+    # An image listed back as a message lists it (id, name, url…) is kept too: it has no data.
+    return "kept" if isinstance(value, dict) and "id" in value and "data" not in value else "new"
 
 
 AttachmentIn = Annotated[

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 MAX_ATTACHMENTS = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # the lowest of the providers' limits (Anthropic's)
+# The most image bytes one upstream request carries, newest first: one message at its limit.
+IMAGE_BUDGET_BYTES = MAX_ATTACHMENTS * MAX_IMAGE_BYTES
 
 
 def media_type_of(data: bytes) -> str | None:

@@ -114,8 +114,10 @@ def _attachments_of(
         if isinstance(item, Upload):
             listed.append(item.attachment)
             uploads.append(item)
-        elif item in kept:
+        elif item in kept and kept[item] not in listed:
             listed.append(kept[item])
+        elif item in kept:
+            raise BadRequest("An edit lists each image it keeps once.")
         else:
             raise BadRequest(
                 "Only an edit keeps an image by its id, and only one of the edited message's."

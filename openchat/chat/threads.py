@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from openchat.chat.images import IMAGE_BUDGET_BYTES
 from openchat.domain import Attachment, Message, Turn
 
 DEFAULT_TITLE = "New chat"
@@ -62,14 +63,37 @@ def answer_to(thread: Sequence[Message], question: Message) -> Message | None:
 
 
 def history(system_prompt: str, thread: Sequence[Message], question: Message) -> list[Turn]:
-    """The turns sent upstream: the system prompt first, then the thread up to the question."""
+    """The turns sent upstream: the system prompt first, then the thread up to the question,
+    with as many of its images as one request carries (see `within_image_budget`)."""
     turns = [Turn("system", system_prompt)] if system_prompt.strip() else []
     for message in thread:
         if message.role == "user" or (message.role == "assistant" and message.content):
             turns.append(Turn(message.role, message.content, message.attachments))
         if message.id == question.id:
             break
-    return turns
+    return within_image_budget(turns, IMAGE_BUDGET_BYTES)
+
+
+def within_image_budget(turns: list[Turn], budget: int) -> list[Turn]:
+    """The turns with their newest images up to `budget` bytes; each older one is named in its
+    message's text instead. Every answer sends the chat's images again, and a request whose
+    images add up past the providers' limits would fail every answer after it."""
+    if not any(turn.attachments for turn in turns):
+        return turns
+    left = budget
+    trimmed: list[Turn] = []
+    for turn in reversed(turns):
+        sent: list[Attachment] = []
+        for attachment in reversed(turn.attachments):
+            if attachment.size <= left:
+                left -= attachment.size
+                sent.insert(0, attachment)
+        if len(sent) < len(turn.attachments):
+            unsent = [item.name for item in turn.attachments if item not in sent]
+            note = f"[Images no longer attached: {', '.join(unsent)}]"
+            turn = Turn(turn.role, f"{turn.content}\n\n{note}".strip(), tuple(sent))
+        trimmed.append(turn)
+    return trimmed[::-1]
 
 
 def title_of(text: str, attachments: Sequence[Attachment]) -> str:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from openchat.chat.threads import current_thread, history, title_from, title_of
+from openchat.chat.threads import (
+    current_thread,
+    history,
+    title_from,
+    title_of,
+    within_image_budget,
+)
 from openchat.domain import Attachment, Message, Turn
 
 MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -81,3 +87,26 @@ def test_a_question_of_images_alone_is_named_after_them_and_sends_them():
     assert title_of("Which is older?", images) == "Which is older?"
     question = Message("u1", "c", "user", "", None, "complete", MOMENT, attachments=images)
     assert history("", [question], question) == [Turn("user", "", images)]
+
+
+def test_only_the_newest_images_that_fit_one_request_are_sent_the_rest_are_named():
+    def image(name: str, size: int) -> Attachment:
+        return Attachment(name, name, "image/png", size)
+
+    old, middle, new = image("old.png", 4), image("middle.png", 3), image("new.png", 5)
+    turns = [
+        Turn("system", "Be brief."),
+        Turn("user", "", (old,)),
+        Turn("assistant", "An old one."),
+        Turn("user", "Two more", (middle, new)),
+    ]
+    assert within_image_budget(turns, 12) == turns  # all fit: nothing changes
+    assert within_image_budget(turns, 11) == [
+        turns[0],
+        Turn("user", "[Images no longer attached: old.png]"),
+        turns[2],
+        turns[3],
+    ]
+    assert within_image_budget(turns, 6)[3] == Turn(
+        "user", "Two more\n\n[Images no longer attached: middle.png]", (new,)
+    )

@@ -1549,6 +1549,10 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await viewer.waitFor();
       await page.keyboard.press("Escape");
       await viewer.waitFor({ state: "hidden" });
+      await waitFor(
+        "the focus back on the image's button",
+        async () => (await focusedLabel(page)) === "View sunset.png",
+      );
 
       // An edit may take the image out: the new version, and its answer, go without it.
       await question.getByRole("button", { name: "Edit message" }).click();

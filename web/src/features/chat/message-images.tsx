@@ -7,7 +7,10 @@ import type { Attachment } from "@/api/types";
 import { Dialog } from "@/components/dialog";
 
 export function MessageImages({ images }: { images: readonly Attachment[] }) {
-  const [open, setOpen] = useState<Attachment | null>(null);
+  const [open, setOpen] = useState(false);
+  // The image last opened: the dialog stays mounted, so closing it gives the focus back to
+  // the button that opened it (the native <dialog> does so on close()).
+  const [shown, setShown] = useState<Attachment>(images[0]);
   // One image is shown at its own shape; several as a grid of equal squares.
   const layout = images.length === 1 ? "single" : "grid";
   return (
@@ -20,23 +23,29 @@ export function MessageImages({ images }: { images: readonly Attachment[] }) {
               className="message-images__open"
               aria-label={`View ${image.name}`}
               title={image.name}
-              onClick={() => setOpen(image)}
+              onClick={() => {
+                setShown(image);
+                setOpen(true);
+              }}
             >
               <Thumbnail image={image} />
             </button>
           </li>
         ))}
       </ul>
-      {open && (
-        <Dialog open title={open.name} onClose={() => setOpen(null)} className="image-viewer">
-          <img className="image-viewer__image" src={open.url} alt={open.name} />
-          <p className="image-viewer__links">
-            <a href={open.url} target="_blank" rel="noopener noreferrer">
-              Open in a new tab
-            </a>
-          </p>
-        </Dialog>
-      )}
+      <Dialog
+        open={open}
+        title={shown.name}
+        onClose={() => setOpen(false)}
+        className="image-viewer"
+      >
+        <img className="image-viewer__image" src={shown.url} alt={shown.name} />
+        <p className="image-viewer__links">
+          <a href={shown.url} target="_blank" rel="noopener noreferrer">
+            Open in a new tab
+          </a>
+        </p>
+      </Dialog>
     </>
   );
 }

@@ -273,6 +273,8 @@ describe("MessageItem", () => {
       expect(link.getAttribute("rel")).toContain("noopener");
       fireEvent.click(within(dialog).getByRole("button", { name: "Close" }));
       expect(screen.queryByRole("dialog")).toBeNull();
+      // Kept in the page, closed: the browser gives the focus back to the image's button.
+      expect(document.querySelector("dialog.image-viewer")?.hasAttribute("open")).toBe(false);
     });
 
     it("shows a message of images only without an empty bubble or Copy", () => {
@@ -300,6 +302,11 @@ describe("MessageItem", () => {
       await waitFor(() =>
         expect(handlers.edit).toHaveBeenCalledWith(message, "And these?", undefined),
       );
+
+      // Text taken out, images all kept: they are named, so the server takes a blank text.
+      fireEvent.change(box, { target: { value: "" } });
+      fireEvent.click(send);
+      await waitFor(() => expect(handlers.edit).toHaveBeenLastCalledWith(message, "", [cat, dog]));
 
       fireEvent.click(within(editor).getByRole("button", { name: "Remove cat.jpg" }));
       fireEvent.change(box, { target: { value: " " } });

@@ -123,7 +123,11 @@ function UserMessage({
           onSave={async (text, kept) => {
             const sameImages = kept.length === images.length;
             if (text === message.content && sameImages) close();
-            else if (await edit(message, text, sameImages ? undefined : kept)) setEditing(false);
+            // Unnamed, the images all stay; they are named when some go, or when they are
+            // all the message says (a blank text is taken only with images named).
+            else if (await edit(message, text, sameImages && text.trim() ? undefined : kept)) {
+              setEditing(false);
+            }
           }}
         />
       ) : (

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { queryKeys } from "@/api/query-keys";
 import type { Model, ModelList } from "@/api/types";
@@ -45,6 +45,29 @@ describe("the default model", () => {
     const trigger = screen.getByRole("button", { name: "Model" });
     expect(trigger.textContent).toBe("OpenAI: GPT-4o-mini");
     expect(trigger.getAttribute("title")).toBe("openai/gpt-4o-mini");
+  });
+});
+
+describe("the picker's options", () => {
+  it("say which models read images", () => {
+    const client = new QueryClient();
+    const seeing = {
+      ...model("openai/gpt-4o", "OpenAI: GPT-4o"),
+      input_modalities: ["text", "image"],
+    };
+    client.setQueryData(queryKeys.models, { ...catalogue, data: [seeing, catalogue.data[1]] });
+    render(
+      <QueryClientProvider client={client}>
+        <ModelPicker value={null} onChange={() => undefined} />
+      </QueryClientProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Model" }));
+    const option = (id: string) =>
+      screen
+        .getAllByRole("option")
+        .find((row) => row.querySelector(".model-option__id")?.textContent === id);
+    expect(option("openai/gpt-4o")?.textContent).toContain("images");
+    expect(option("openai/gpt-4o-mini")?.textContent).not.toContain("images");
   });
 });
 

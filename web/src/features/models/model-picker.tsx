@@ -18,7 +18,7 @@ import {
 } from "react";
 import { createPortal } from "react-dom";
 import type { Model } from "@/api/types";
-import { CheckIcon, ChevronDownIcon, SearchIcon } from "@/components/icons";
+import { CheckIcon, ChevronDownIcon, ImageIcon, SearchIcon } from "@/components/icons";
 import { formatContext, formatModelPrice } from "@/features/models/model-format";
 import { searchModels } from "@/features/models/model-search";
 import { recentModels, rememberModel } from "@/features/models/recent-models";
@@ -436,6 +436,12 @@ const ModelOption = memo(function ModelOption({
           {context && <span>{context}</span>}
           {price && (
             <span className={price === "free" ? "model-option__free" : undefined}>{price}</span>
+          )}
+          {model.input_modalities.includes("image") && (
+            <span className="model-option__images">
+              <ImageIcon size={12} />
+              images
+            </span>
           )}
         </div>
         {selected && <CheckIcon size={16} className="model-option__check" />}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import EllipsisType
 from typing import Literal
 
 MessageStatus = Literal["complete", "streaming", "cancelled", "error", "interrupted"]
@@ -28,6 +29,7 @@ class Conversation:
     system_prompt: str
     created_at: datetime
     updated_at: datetime
+    temperature: float | None = None  # None: the model's own default
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +74,17 @@ class ConversationDraft:
     title: str
     default_model: str
     system_prompt: str = ""
+    temperature: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ConversationPatch:
+    """What changes; None (and `...` for the temperature, which None resets) leaves it."""
+
     title: str | None = None
     default_model: str | None = None
     system_prompt: str | None = None
+    temperature: float | EllipsisType | None = ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,16 @@ class ModelInfo:
     context_length: int | None = None
     pricing: Pricing | None = None
     input_modalities: list[str] = field(default_factory=lambda: ["text"])
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    """How an answer is sampled, from its conversation's settings; None: the model's default."""
+
+    temperature: float | None = None
+
+
+MODEL_DEFAULTS = Sampling()
 
 
 @dataclass(frozen=True, slots=True)

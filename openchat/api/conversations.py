@@ -30,7 +30,7 @@ async def create_conversation(
     body: ConversationCreate, chat: ChatDep, owner: OwnerDep
 ) -> ConversationOut:
     conversation = await chat.create_conversation(
-        owner, body.title, body.default_model, body.system_prompt
+        owner, body.title, body.default_model, body.system_prompt, body.temperature
     )
     return ConversationOut.from_domain(conversation)
 
@@ -80,7 +80,10 @@ async def update_conversation(
     conversation: ConversationDep, body: ConversationUpdate, chat: ChatDep, owner: OwnerDep
 ) -> ConversationOut:
     patch = ConversationPatch(
-        title=body.title, default_model=body.default_model, system_prompt=body.system_prompt
+        title=body.title,
+        default_model=body.default_model,
+        system_prompt=body.system_prompt,
+        temperature=body.temperature if "temperature" in body.model_fields_set else ...,
     )
     updated = await chat.update_conversation(owner, conversation.id, patch)
     return ConversationOut.from_domain(updated)

@@ -65,18 +65,25 @@ Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
 ]
 SystemPrompt = Annotated[str, StringConstraints(max_length=20_000), NoNul]
+# OpenRouter's range; None leaves it to the model.
+Temperature = Annotated[
+    float | None,
+    Field(ge=0, le=2, description="Sampling temperature, 0 to 2; null: the model's default."),
+]
 
 
 class ConversationCreate(BaseModel):
     default_model: ModelId | None = None
     title: Title | None = None
     system_prompt: SystemPrompt | None = None
+    temperature: Temperature = None
 
 
 class ConversationUpdate(BaseModel):
     title: Title | None = None
     default_model: ModelId | None = None
     system_prompt: SystemPrompt | None = None
+    temperature: Temperature = None  # sent as null: back to the model's default
 
 
 def _base64_image(data: Any) -> Any:
@@ -263,6 +270,7 @@ class ConversationOut(BaseModel):
     title: str
     default_model: str
     system_prompt: str
+    temperature: float | None
     created_at: datetime
     updated_at: datetime
 
@@ -273,6 +281,7 @@ class ConversationOut(BaseModel):
             title=conversation.title,
             default_model=conversation.default_model,
             system_prompt=conversation.system_prompt,
+            temperature=conversation.temperature,
             created_at=conversation.created_at,
             updated_at=conversation.updated_at,
         )

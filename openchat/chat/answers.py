@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from openchat.chat.events import closing_payload
 from openchat.chat.generation import Generation, GenerationRegistry
-from openchat.domain import Message, MessageStatus, Turn, Usage
+from openchat.domain import Message, MessageStatus, Sampling, Turn, Usage
 from openchat.errors import NotFound, OpenChatError, UpstreamError
 from openchat.storage.store import AnswerUpdate, ChatStore
 from openchat.upstream.openrouter import DeltaSink, Finished
@@ -20,7 +20,7 @@ from openchat.upstream.openrouter import DeltaSink, Finished
 log = logging.getLogger(__name__)
 
 # Streams an answer into the sink (the generation) and returns how it finished.
-StreamChat = Callable[[str, Sequence[Turn], DeltaSink], Awaitable[Finished]]
+StreamChat = Callable[[str, Sequence[Turn], DeltaSink, Sampling], Awaitable[Finished]]
 Release = Callable[[str], Awaitable[None]]
 
 NOT_CONFIGURED = (
@@ -49,9 +49,11 @@ class AnswerWriter:
         self._stream_chat = stream_chat  # None when no API key is configured
         self._release = release  # lets other servers start the next answer (SharedAnswers)
 
-    async def run(self, generation: Generation, turns: Sequence[Turn]) -> Message | None:
+    async def run(
+        self, generation: Generation, turns: Sequence[Turn], sampling: Sampling
+    ) -> Message | None:
         """Stream the answer, then store and publish its final state. Never raises."""
-        update = await self._stream(generation, turns)
+        update = await self._stream(generation, turns, sampling)
         generation.finishing = True  # from here on, stop and shutdown wait instead of cancelling
         return await self.finish(generation, update)
 
@@ -126,7 +128,9 @@ class AnswerWriter:
             for turn in turns
         ]
 
-    async def _stream(self, generation: Generation, turns: Sequence[Turn]) -> AnswerUpdate:
+    async def _stream(
+        self, generation: Generation, turns: Sequence[Turn], sampling: Sampling
+    ) -> AnswerUpdate:
         status: MessageStatus = "complete"
         error: str | None = None
         code: int | None = None
@@ -141,7 +145,7 @@ class AnswerWriter:
             if self._stream_chat is None:
                 raise UpstreamError(NOT_CONFIGURED, upstream_status=503)
             turns = await self._with_images(turns)
-            finished = await self._stream_chat(generation.model, turns, generation)
+            finished = await self._stream_chat(generation.model, turns, generation, sampling)
             finish_reason, usage = finished.finish_reason, finished.usage
         except OpenChatError as failure:
             status, error = "error", failure.detail

@@ -21,6 +21,7 @@ from openchat.domain import (
     ConversationPatch,
     Message,
     Page,
+    Sampling,
     Upload,
 )
 from openchat.errors import BadRequest, Conflict, NotFound, Unavailable
@@ -223,11 +224,13 @@ class ChatService:
         title: str | None,
         default_model: str | None,
         system_prompt: str | None,
+        temperature: float | None = None,
     ) -> Conversation:
         draft = ConversationDraft(
             title=(title or "").strip() or threads.DEFAULT_TITLE,
             default_model=default_model or self._default_model,
             system_prompt=system_prompt or "",
+            temperature=temperature,
         )
         conversation = await self._store.create_conversation(owner_id, draft)
         log.info(
@@ -496,7 +499,8 @@ class ChatService:
         generation.publish(start_payload(answer.id, model))
         self._registry.add(generation)
         turns = threads.history(conversation.system_prompt, thread, question)
-        generation.task = asyncio.create_task(self._writer.run(generation, turns))
+        sampling = Sampling(temperature=conversation.temperature)
+        generation.task = asyncio.create_task(self._writer.run(generation, turns, sampling))
         if self._answers is not None:
             self._answers.copy(generation)
         return generation

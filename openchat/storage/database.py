@@ -32,7 +32,7 @@ from openchat.storage.sqlite_wal import BACKSTOP_PAGES, WalCheckpointer
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration (a test holds it to Alembic's own reading of MIGRATIONS). A database
 # already there starts without importing Alembic, a sixth of the server's start-up.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 # Only another process writing the same file can make a statement wait, and the whole server
 # waits with it: give up soon (the final save retries). Several servers need PostgreSQL.
 SQLITE_BUSY_TIMEOUT_MS = 250

@@ -55,6 +55,7 @@ CONVERSATION_COLUMNS = (
     conversations.c.system_prompt,
     conversations.c.created_at,
     conversations.c.updated_at,
+    conversations.c.temperature,
 )
 MESSAGE_COLUMNS = (
     messages.c.id,
@@ -171,6 +172,7 @@ def _conversation(row: Any) -> Conversation:
         system_prompt=row.system_prompt,
         created_at=_utc(row.created_at),
         updated_at=_utc(row.updated_at),
+        temperature=row.temperature,
     )
 
 
@@ -267,6 +269,7 @@ class SqlChatStore:
             system_prompt=draft.system_prompt,
             created_at=moment,
             updated_at=moment,
+            temperature=draft.temperature,
         )
         async with self._db.begin() as connection:
             await connection.execute(
@@ -278,6 +281,7 @@ class SqlChatStore:
                     system_prompt=conversation.system_prompt,
                     created_at=moment,
                     updated_at=moment,
+                    temperature=conversation.temperature,
                 )
             )
         return conversation
@@ -363,6 +367,8 @@ class SqlChatStore:
             )
             if value is not None
         }
+        if patch.temperature is not ...:
+            values["temperature"] = patch.temperature
         if not values:  # nothing changes, and the chat keeps its place in the list
             return await self.get_conversation(owner_id, conversation_id)
         values["updated_at"] = now()

@@ -36,6 +36,7 @@ class ConversationRow(Base):
     system_prompt: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     __table_args__ = (Index("ix_conversations_owner_updated", "owner_id", "updated_at", "id"),)
 

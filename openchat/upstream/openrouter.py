@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import certifi
 import orjson
 
-from openchat.domain import ModelInfo, Pricing, Turn, Usage
+from openchat.domain import MODEL_DEFAULTS, ModelInfo, Pricing, Sampling, Turn, Usage
 from openchat.errors import UpstreamError
 from openchat.origin import Origin
 from openchat.settings import Settings
@@ -132,7 +132,13 @@ class OpenRouterClient:
             raise UpstreamError("The model list from upstream had no `data` list.")
         return [model for row in rows if (model := _model_info(row)) is not None]
 
-    async def stream_chat(self, model: str, turns: Sequence[Turn], sink: DeltaSink) -> Finished:
+    async def stream_chat(
+        self,
+        model: str,
+        turns: Sequence[Turn],
+        sink: DeltaSink,
+        sampling: Sampling = MODEL_DEFAULTS,
+    ) -> Finished:
         """Stream an answer into `sink`, text and reasoning coalesced per network read, and
         return how it finished.
 
@@ -155,7 +161,7 @@ class OpenRouterClient:
         response: Response | None = None
         reading: _Reading | None = None
         try:
-            response = await self._open_stream(model, turns)
+            response = await self._open_stream(model, turns, sampling)
             reading = _Reading(sink, silence)
             response.end.add_done_callback(reading.body_ended)
             response.stream(reading.feed)
@@ -181,19 +187,18 @@ class OpenRouterClient:
         """Wait until every body still being read past `[DONE]` is read or cut."""
         await self._pool.settle()
 
-    async def _open_stream(self, model: str, turns: Sequence[Turn]) -> Response:
+    async def _open_stream(self, model: str, turns: Sequence[Turn], sampling: Sampling) -> Response:
         """Send the completion request; return the 200 response, whose body is the stream."""
-        body = orjson.dumps(
-            {
-                "model": model,
-                "messages": [_message(turn) for turn in turns],
-                "stream": True,
-                "max_tokens": self._max_tokens,
-                "stream_options": {
-                    "include_usage": True
-                },  # ignored by OpenRouter, needed elsewhere
-            }
-        )
+        request: dict[str, Any] = {
+            "model": model,
+            "messages": [_message(turn) for turn in turns],
+            "stream": True,
+            "max_tokens": self._max_tokens,
+            "stream_options": {"include_usage": True},  # ignored by OpenRouter, needed elsewhere
+        }
+        if sampling.temperature is not None:
+            request["temperature"] = sampling.temperature
+        body = orjson.dumps(request)
         head = self._chat_head + b"%d\r\n\r\n" % len(body)
         try:
             response = await self._pool.request(head, body)

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from openchat.api import ROUTERS
 from openchat.api.strict_json import StrictJsonRoute
-from tests.conftest import new_conversation, post_message, unique
+from tests.conftest import completion_requests, new_conversation, post_message, unique
 from tests.servers import AppServer
 from tests.sse import read_stream
 
@@ -492,3 +492,32 @@ def test_chunked_oversize_body_is_413(api: httpx.Client):
         headers={"content-type": "application/json"},
     )
     assert small.status_code == 200 and small.json()["content"] == "chunked [[sim tokens=2]]"
+
+
+def test_a_chat_may_set_the_temperature_its_answers_are_sampled_at(
+    api: httpx.Client, sim: httpx.Client
+):
+    conversation = new_conversation(api, temperature=0.3)
+    cid = conversation["id"]
+    assert conversation["temperature"] == 0.3
+    post_message(api, cid, "Warm?")
+    read_stream(api, cid)
+    assert completion_requests(sim)[-1]["body"]["temperature"] == 0.3
+
+    renamed = api.patch(f"/conversations/{cid}", json={"title": "Still warm"}).json()
+    assert renamed["temperature"] == 0.3, "a patch without it keeps it"
+    reset = api.patch(f"/conversations/{cid}", json={"temperature": None}).json()
+    assert reset["temperature"] is None
+    post_message(api, cid, "Default?")
+    read_stream(api, cid)
+    assert "temperature" not in completion_requests(sim)[-1]["body"], "null: the model's own"
+    assert api.get(f"/conversations/{cid}").json()["temperature"] is None
+
+    for wrong in (2.5, -0.1, "hot", float("inf")):
+        body = json.dumps({"temperature": wrong}, allow_nan=True)
+        refused = api.patch(
+            f"/conversations/{cid}", content=body, headers={"content-type": "application/json"}
+        )
+        assert refused.status_code == 422, wrong
+    assert api.post("/conversations", json={"temperature": 3}).status_code == 422
+    assert new_conversation(api)["temperature"] is None

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from openchat.chat.service import CHECKPOINT_BATCH, ChatService
-from openchat.domain import Message, Turn, Usage
+from openchat.domain import Message, Sampling, Turn, Usage
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import AnswerUpdate
@@ -29,14 +29,18 @@ class SlowFinalSave(SqlChatStore):
         return await super().finish_answer(update_)
 
 
-async def scripted(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
+async def scripted(
+    _model: str, _turns: Sequence[Turn], sink: DeltaSink, _sampling: Sampling
+) -> Finished:
     for piece in ("Hel", "lo ", "there"):
         await asyncio.sleep(0.01)
         sink.add_text(piece)
     return Finished("stop", Usage(1, 3, 4, 0.001))
 
 
-async def endless(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
+async def endless(
+    _model: str, _turns: Sequence[Turn], sink: DeltaSink, _sampling: Sampling
+) -> Finished:
     while True:
         await asyncio.sleep(0.01)
         sink.add_text("x")
@@ -132,7 +136,9 @@ async def test_checkpoints_reach_every_running_answer_batch_by_batch(store: Slow
     await chat.close()
 
 
-async def silent(_model: str, _turns: Sequence[Turn], _sink: DeltaSink) -> Finished:
+async def silent(
+    _model: str, _turns: Sequence[Turn], _sink: DeltaSink, _sampling: Sampling
+) -> Finished:
     await asyncio.Event().wait()  # a model thinking for a long time, saying nothing
     raise AssertionError("never")
 

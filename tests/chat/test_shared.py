@@ -18,7 +18,7 @@ from openchat.chat.generation import Generation
 from openchat.chat.service import ChatService, StoredAnswer
 from openchat.chat.shared import Claim, SharedAnswers, claim_key
 from openchat.chat.shared_events import events_key
-from openchat.domain import Turn
+from openchat.domain import Sampling, Turn
 from openchat.errors import Conflict, NotFound, Unavailable
 from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
@@ -376,7 +376,9 @@ async def test_an_unreachable_redis_is_a_clear_503_soon():
 # Two servers: two ChatServices on one database and one Redis ------------------------------
 
 
-async def steady(_model: str, _turns: Sequence[Turn], sink: DeltaSink) -> Finished:
+async def steady(
+    _model: str, _turns: Sequence[Turn], sink: DeltaSink, _sampling: Sampling
+) -> Finished:
     for _ in range(100):
         await asyncio.sleep(0.01)
         sink.add_text("x")

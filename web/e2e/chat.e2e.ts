@@ -727,32 +727,44 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= MOBILE.width, `the page is ${overflow}px wide on a 390px screen`);
   });
-  scenario("the system prompt saved in Conversation settings is sent first", async () => {
-    const page = await open();
-    await page.goto("/");
-    await send(page, "System prompt check one [[sim tokens=5 tps=0]]");
-    const id = await conversationId(page);
-    await waitForStatus(lastAnswer(page), ["complete"]);
+  scenario(
+    "the system prompt and temperature saved in Conversation settings are sent",
+    async () => {
+      const page = await open();
+      await page.goto("/");
+      await send(page, "System prompt check one [[sim tokens=5 tps=0]]");
+      const id = await conversationId(page);
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const [first] = await requestsFor("System prompt check one");
+      assert.equal(first?.body?.temperature, undefined, "a temperature sent by default");
 
-    await page.getByRole("button", { name: "Conversation settings" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByRole("textbox", { name: "System prompt" }).fill("Answer like a pirate, e2e.");
-    await dialog.getByRole("button", { name: "Save", exact: true }).click();
-    await dialog.waitFor({ state: "detached" });
-    assert.equal((await app.conversation(id)).system_prompt, "Answer like a pirate, e2e.");
+      await page.getByRole("button", { name: "Conversation settings" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog
+        .getByRole("textbox", { name: "System prompt" })
+        .fill("Answer like a pirate, e2e.");
+      await dialog.getByRole("checkbox", { name: "The model's default" }).uncheck();
+      await dialog.getByRole("slider", { name: "Temperature" }).fill("0.4");
+      await dialog.getByRole("button", { name: "Save", exact: true }).click();
+      await dialog.waitFor({ state: "detached" });
+      const saved = await app.conversation(id);
+      assert.equal(saved.system_prompt, "Answer like a pirate, e2e.");
+      assert.equal(saved.temperature, 0.4);
 
-    const marker = "System prompt check two";
-    await send(page, `${marker} [[sim tokens=5 tps=0]]`);
-    await waitFor("the second answer", async () => (await answers(page).count()) === 2);
-    await waitForStatus(lastAnswer(page), ["complete"]);
-    const [request] = await requestsFor(marker);
-    const sent = request?.body?.messages ?? [];
-    assert.deepEqual(sent[0], { role: "system", content: "Answer like a pirate, e2e." });
-    assert.deepEqual(
-      sent.map((message) => message.role),
-      ["system", "user", "assistant", "user"],
-    );
-  });
+      const marker = "System prompt check two";
+      await send(page, `${marker} [[sim tokens=5 tps=0]]`);
+      await waitFor("the second answer", async () => (await answers(page).count()) === 2);
+      await waitForStatus(lastAnswer(page), ["complete"]);
+      const [request] = await requestsFor(marker);
+      const sent = request?.body?.messages ?? [];
+      assert.deepEqual(sent[0], { role: "system", content: "Answer like a pirate, e2e." });
+      assert.deepEqual(
+        sent.map((message) => message.role),
+        ["system", "user", "assistant", "user"],
+      );
+      assert.equal(request?.body?.temperature, 0.4);
+    },
+  );
 
   scenario("Regenerate asks for a new answer in place; Copy copies the answer", async () => {
     const page = await open();

@@ -196,7 +196,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 export interface SimRequest {
   path?: string;
-  body?: { model?: string; messages?: { role: string; content: unknown }[] };
+  body?: { model?: string; temperature?: number; messages?: { role: string; content: unknown }[] };
   outcome?: string;
   status?: number;
 }
@@ -331,6 +331,7 @@ export interface ConversationDetail {
   title: string;
   default_model: string;
   system_prompt: string | null;
+  temperature: number | null;
   messages: Message[];
 }
 

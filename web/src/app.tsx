@@ -29,7 +29,12 @@ import { downloadChat } from "@/features/export/download-chat";
 import { ApiKeyBanner, healthQuery } from "@/features/health/api-key-banner";
 import { ModelPicker } from "@/features/models/model-picker";
 import { modelsQuery, useModelName, useModels, useReadsImages } from "@/features/models/use-models";
-import { ConversationSettings } from "@/features/settings/conversation-settings";
+import {
+  type ChatSettings,
+  ConversationSettings,
+  NEW_CHAT_SETTINGS,
+  settingsOf,
+} from "@/features/settings/conversation-settings";
 import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
 import { useShortcuts } from "@/lib/shortcuts";
@@ -139,9 +144,9 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
           settings={
             <ConversationSettings
               disabled={!conversation}
-              systemPrompt={conversation?.system_prompt ?? ""}
-              onSave={(systemPrompt) =>
-                update.mutateAsync({ id, patch: { system_prompt: systemPrompt } })
+              settings={settingsOf(conversation)}
+              onSave={({ systemPrompt, temperature }) =>
+                update.mutateAsync({ id, patch: { system_prompt: systemPrompt, temperature } })
               }
               download={
                 conversation?.messages.length
@@ -158,7 +163,7 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
 
 function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
   const [picked, setPicked] = useState<string | null>(() => readStored(NEW_CHAT_MODEL_KEY));
-  const [systemPrompt, setSystemPrompt] = useState("");
+  const [settings, setSettings] = useState<ChatSettings>(NEW_CHAT_SETTINGS);
   const modelName = useModelName();
   const readsImages = useReadsImages();
   // Nothing picked yet: the server's default model, named, and asked for by name.
@@ -175,7 +180,8 @@ function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
       // A click on New chat while here starts over.
       key={location.key}
       model={model}
-      systemPrompt={systemPrompt}
+      systemPrompt={settings.systemPrompt}
+      temperature={settings.temperature}
       modelName={modelName}
       readsImages={readsImages}
       topBar={
@@ -192,8 +198,8 @@ function HomeRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
           }
           settings={
             <ConversationSettings
-              systemPrompt={systemPrompt}
-              onSave={async (value) => setSystemPrompt(value)}
+              settings={settings}
+              onSave={async (value) => setSettings(value)}
             />
           }
         />

@@ -59,6 +59,8 @@ export interface Conversation {
   title: string;
   default_model: string;
   system_prompt: string;
+  /** The temperature its answers are sampled at; null: the model's own default. */
+  temperature?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -88,10 +90,11 @@ export interface ConversationDraft {
   title?: string;
   default_model?: string;
   system_prompt?: string;
+  temperature?: number | null;
 }
 
 export type ConversationPatch = Partial<
-  Pick<Conversation, "title" | "default_model" | "system_prompt">
+  Pick<Conversation, "title" | "default_model" | "system_prompt" | "temperature">
 >;
 
 export interface ModelPricing {

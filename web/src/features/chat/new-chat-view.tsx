@@ -31,6 +31,8 @@ interface NewChatViewProps {
   /** The model picked for the new chat (null: the server's default). */
   model: string | null;
   systemPrompt: string;
+  /** The new chat's temperature; null: the model's own. */
+  temperature?: number | null;
   modelName: MessageControls["modelName"];
   /** Whether a model reads images (null: not known). */
   readsImages?: (id: string | null | undefined) => boolean | null;
@@ -44,6 +46,7 @@ export function NewChatView({
   topBar,
   model,
   systemPrompt,
+  temperature = null,
   modelName,
   readsImages,
   onCreated,
@@ -85,6 +88,7 @@ export function NewChatView({
       const conversation = await createConversation({
         ...(model ? { default_model: model } : {}),
         ...(systemPrompt.trim() ? { system_prompt: systemPrompt } : {}),
+        ...(temperature !== null ? { temperature } : {}),
       });
       createdId = conversation.id;
       const saved = await sendMessage(conversation.id, {

@@ -1,5 +1,9 @@
-/** The conversation's settings: a dialog to edit its system prompt, and to download the chat. */
+/**
+ * The conversation's settings: a dialog to edit its system prompt and the temperature its
+ * answers are sampled at, and to download the chat.
+ */
 import { type FormEvent, useEffect, useId, useState } from "react";
+import type { Conversation } from "@/api/types";
 import { Dialog } from "@/components/dialog";
 import { DownloadIcon, SlidersIcon } from "@/components/icons";
 import { showToast } from "@/components/toast";
@@ -9,17 +13,38 @@ interface ChatDownload {
   save: () => void;
 }
 
-interface ConversationSettingsProps {
+/** What the dialog edits; a null temperature leaves it to the model. */
+export interface ChatSettings {
   systemPrompt: string;
-  /** Saves the prompt; the dialog closes when the promise resolves. */
-  onSave: (systemPrompt: string) => Promise<unknown>;
+  temperature: number | null;
+}
+
+/** OpenRouter's range, and where the slider starts when the model's default is left. */
+const TEMPERATURE_MAX = 2;
+const TEMPERATURE_START = 1;
+
+export const NEW_CHAT_SETTINGS: ChatSettings = { systemPrompt: "", temperature: null };
+
+/** A stored conversation's settings (none yet while it loads). */
+export function settingsOf(
+  conversation: Pick<Conversation, "system_prompt" | "temperature"> | undefined,
+): ChatSettings {
+  return conversation
+    ? { systemPrompt: conversation.system_prompt, temperature: conversation.temperature ?? null }
+    : NEW_CHAT_SETTINGS;
+}
+
+interface ConversationSettingsProps {
+  settings: ChatSettings;
+  /** Saves the settings; the dialog closes when the promise resolves. */
+  onSave: (settings: ChatSettings) => Promise<unknown>;
   /** Saves the chat as a Markdown file (not while an answer is written); absent while empty. */
   download?: ChatDownload;
   disabled?: boolean;
 }
 
 export function ConversationSettings({
-  systemPrompt,
+  settings,
   onSave,
   download,
   disabled,
@@ -40,7 +65,7 @@ export function ConversationSettings({
       <Dialog open={open} title="Conversation settings" onClose={() => setOpen(false)}>
         {open && (
           <SettingsForm
-            initial={systemPrompt}
+            initial={settings}
             download={download}
             onCancel={() => setOpen(false)}
             onSave={async (value) => {
@@ -60,21 +85,26 @@ function SettingsForm({
   download,
   onCancel,
 }: {
-  initial: string;
-  onSave: (value: string) => Promise<void>;
+  initial: ChatSettings;
+  onSave: (value: ChatSettings) => Promise<void>;
   download?: ChatDownload;
   onCancel: () => void;
 }) {
-  const [value, setValue] = useState(initial);
+  const [value, setValue] = useState(initial.systemPrompt);
+  const [temperature, setTemperature] = useState(initial.temperature);
   const [saving, setSaving] = useState(false);
   const exportHint = useId();
-  useEffect(() => setValue(initial), [initial]);
+  const temperatureHint = useId();
+  // Saved elsewhere meanwhile (another tab): shown as saved. By value: a caller's object is new
+  // on each render.
+  useEffect(() => setValue(initial.systemPrompt), [initial.systemPrompt]);
+  useEffect(() => setTemperature(initial.temperature), [initial.temperature]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaving(true);
     try {
-      await onSave(value);
+      await onSave({ systemPrompt: value, temperature });
     } catch (error) {
       showToast(
         `Couldn't save: ${error instanceof Error ? error.message : "unknown error"}`,
@@ -101,6 +131,35 @@ function SettingsForm({
           onChange={(event) => setValue(event.target.value)}
         />
       </label>
+      <fieldset className="field field--plain">
+        <legend className="field__label">Temperature</legend>
+        <span className="field__hint" id={temperatureHint}>
+          Lower answers are more focused and repeatable, higher ones more varied.
+        </span>
+        <label className="field__check">
+          <input
+            type="checkbox"
+            checked={temperature === null}
+            onChange={(event) => setTemperature(event.target.checked ? null : TEMPERATURE_START)}
+          />
+          The model's default
+        </label>
+        {temperature !== null && (
+          <div className="field__range">
+            <input
+              type="range"
+              aria-label="Temperature"
+              aria-describedby={temperatureHint}
+              min={0}
+              max={TEMPERATURE_MAX}
+              step={0.1}
+              value={temperature}
+              onChange={(event) => setTemperature(Number(event.target.value))}
+            />
+            <output className="field__range-value">{temperature.toFixed(1)}</output>
+          </div>
+        )}
+      </fieldset>
       {download && (
         <div className="field">
           <span className="field__label">Export</span>

@@ -163,8 +163,11 @@ ECHOED_INPUT_CHARS = 1000
 async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
     details = error.errors()
     for detail in details:
-        if "input" in detail and _longer_than(detail["input"], ECHOED_INPUT_CHARS):
-            del detail["input"]
+        # A body that is not JSON comes as its bytes: not repeated at all (they may not even
+        # be text).
+        refused = detail.get("input")
+        if isinstance(refused, bytes | bytearray) or _longer_than(refused, ECHOED_INPUT_CHARS):
+            detail.pop("input", None)
     return JSONResponse({"detail": jsonable_encoder(details)}, status_code=422)
 
 
@@ -173,12 +176,12 @@ def _longer_than(value: object, limit: int) -> bool:
     pending = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, str):
+        if isinstance(item, str | bytes | bytearray):
             limit -= len(item)
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
-        elif isinstance(item, list):
+        elif isinstance(item, list | tuple):
             pending.extend(item)
         else:
             limit -= 8  # a number, true, false or null

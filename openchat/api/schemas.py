@@ -65,10 +65,17 @@ Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
 ]
 SystemPrompt = Annotated[str, StringConstraints(max_length=20_000), NoNul]
-# OpenRouter's range; None leaves it to the model.
+# OpenRouter's range; None leaves it to the model. A number only (not "0.5", not true), and
+# never -0.0, which would reach the provider as such.
 Temperature = Annotated[
     float | None,
-    Field(ge=0, le=2, description="Sampling temperature, 0 to 2; null: the model's default."),
+    Field(
+        ge=0,
+        le=2,
+        strict=True,
+        description="Sampling temperature, 0 to 2; null: the model's default.",
+    ),
+    AfterValidator(lambda value: abs(value) if value is not None else None),
 ]
 
 

@@ -85,13 +85,16 @@ def within_image_budget(turns: list[Turn], budget: int) -> list[Turn]:
     for turn in reversed(turns):
         sent: list[Attachment] = []
         for attachment in reversed(turn.attachments):
-            if attachment.size <= left:
-                left -= attachment.size
-                sent.insert(0, attachment)
+            if attachment.size > left:
+                left = 0  # the newest only: nothing older goes once one does not fit
+                break
+            left -= attachment.size
+            sent.insert(0, attachment)
         if len(sent) < len(turn.attachments):
-            unsent = [item.name for item in turn.attachments if item not in sent]
+            unsent = [item.name for item in turn.attachments[: len(turn.attachments) - len(sent)]]
             note = f"[Images no longer attached: {', '.join(unsent)}]"
-            turn = Turn(turn.role, f"{turn.content}\n\n{note}".strip(), tuple(sent))
+            text = f"{turn.content}\n\n{note}" if turn.content else note
+            turn = Turn(turn.role, text, tuple(sent))
         trimmed.append(turn)
     return trimmed[::-1]
 

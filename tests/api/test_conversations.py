@@ -18,6 +18,8 @@ from tests.conftest import completion_requests, new_conversation, post_message, 
 from tests.servers import AppServer
 from tests.sse import read_stream
 
+JSON = {"content-type": "application/json"}
+
 
 def test_create_uses_the_configured_default_model(api: httpx.Client):
     created = new_conversation(api)
@@ -513,11 +515,29 @@ def test_a_chat_may_set_the_temperature_its_answers_are_sampled_at(
     assert "temperature" not in completion_requests(sim)[-1]["body"], "null: the model's own"
     assert api.get(f"/conversations/{cid}").json()["temperature"] is None
 
-    for wrong in (2.5, -0.1, "hot", float("inf")):
+    assert api.post(f"/conversations/{cid}/regenerate").status_code == 200
+    read_stream(api, cid)
+    assert "temperature" not in completion_requests(sim)[-1]["body"]
+    api.patch(f"/conversations/{cid}", json={"temperature": 1.2})
+    assert api.post(f"/conversations/{cid}/regenerate").status_code == 200
+    read_stream(api, cid)
+    assert completion_requests(sim)[-1]["body"]["temperature"] == 1.2, "a regenerated answer"
+    zero = api.patch(f"/conversations/{cid}", content=b'{"temperature": -0.0}', headers=JSON)
+    assert zero.json()["temperature"] == 0 and not str(zero.json()["temperature"]).startswith("-")
+
+    for wrong in (2.5, -0.1, "hot", "0.5", True, float("inf")):
         body = json.dumps({"temperature": wrong}, allow_nan=True)
-        refused = api.patch(
-            f"/conversations/{cid}", content=body, headers={"content-type": "application/json"}
-        )
+        refused = api.patch(f"/conversations/{cid}", content=body, headers=JSON)
         assert refused.status_code == 422, wrong
     assert api.post("/conversations", json={"temperature": 3}).status_code == 422
     assert new_conversation(api)["temperature"] is None
+
+
+def test_a_refused_body_that_is_not_json_is_not_repeated(api: httpx.Client):
+    cid = new_conversation(api)["id"]
+    for body in (b"x" * 5_000, b"\xff\xfe not text"):
+        refused = api.patch(
+            f"/conversations/{cid}", content=body, headers={"content-type": "text/plain"}
+        )
+        assert refused.status_code == 422, body[:20]
+        assert len(refused.content) < 1_000 and b"xxxx" not in refused.content

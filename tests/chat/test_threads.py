@@ -1,12 +1,14 @@
 """The current thread, the history sent upstream, and automatic titles."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from openchat.chat.images import IMAGE_BUDGET_BYTES
 from openchat.chat.threads import (
     current_thread,
     history,
@@ -93,20 +95,34 @@ def test_only_the_newest_images_that_fit_one_request_are_sent_the_rest_are_named
     def image(name: str, size: int) -> Attachment:
         return Attachment(name, name, "image/png", size)
 
-    old, middle, new = image("old.png", 4), image("middle.png", 3), image("new.png", 5)
+    old, middle, new = image("old.png", 1), image("middle.png", 3), image("new.png", 5)
     turns = [
         Turn("system", "Be brief."),
         Turn("user", "", (old,)),
         Turn("assistant", "An old one."),
-        Turn("user", "Two more", (middle, new)),
+        Turn("user", "  Two more", (middle, new)),
     ]
-    assert within_image_budget(turns, 12) == turns  # all fit: nothing changes
-    assert within_image_budget(turns, 11) == [
+    assert within_image_budget(turns, 9) == turns  # all fit: nothing changes
+    assert within_image_budget(turns, 8) == [
         turns[0],
         Turn("user", "[Images no longer attached: old.png]"),
         turns[2],
         turns[3],
     ]
-    assert within_image_budget(turns, 6)[3] == Turn(
-        "user", "Two more\n\n[Images no longer attached: middle.png]", (new,)
-    )
+    # Newest first, and none older once one does not fit: old.png would, but is older.
+    assert within_image_budget(turns, 7) == [
+        turns[0],
+        Turn("user", "[Images no longer attached: old.png]"),
+        turns[2],
+        Turn("user", "  Two more\n\n[Images no longer attached: middle.png]", (new,)),
+    ]
+
+
+def test_the_history_sent_upstream_keeps_to_the_image_budget():
+    big = Attachment("a", "big.jpg", "image/jpeg", IMAGE_BUDGET_BYTES // 2 + 1)
+    first = Message("u1", "c", "user", "", None, "complete", MOMENT, attachments=(big,))
+    again = replace(first, id="u2", attachments=(replace(big, id="b"),))
+    answer = message("a1", "assistant", "Seen.", "u1")
+    turns = history("", [first, answer, again], again)
+    assert turns[0] == Turn("user", "[Images no longer attached: big.jpg]")
+    assert turns[2].attachments == again.attachments

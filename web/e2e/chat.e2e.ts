@@ -732,12 +732,7 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
     async () => {
       const page = await open();
       await page.goto("/");
-      await send(page, "System prompt check one [[sim tokens=5 tps=0]]");
-      const id = await conversationId(page);
-      await waitForStatus(lastAnswer(page), ["complete"]);
-      const [first] = await requestsFor("System prompt check one");
-      assert.equal(first?.body?.temperature, undefined, "a temperature sent by default");
-
+      // Set before the chat exists: its first answer already has them.
       await page.getByRole("button", { name: "Conversation settings" }).click();
       const dialog = page.getByRole("dialog");
       await dialog
@@ -747,22 +742,40 @@ describe("Open Chat in the browser", { timeout: 240_000 }, () => {
       await dialog.getByRole("slider", { name: "Temperature" }).fill("0.4");
       await dialog.getByRole("button", { name: "Save", exact: true }).click();
       await dialog.waitFor({ state: "detached" });
+      await send(page, "System prompt check one [[sim tokens=5 tps=0]]");
+      const id = await conversationId(page);
+      await waitForStatus(lastAnswer(page), ["complete"]);
       const saved = await app.conversation(id);
       assert.equal(saved.system_prompt, "Answer like a pirate, e2e.");
       assert.equal(saved.temperature, 0.4);
+      const [first] = await requestsFor("System prompt check one");
+      assert.ok(first, "no completion request for the first message");
+      assert.equal(first.body?.temperature, 0.4);
+      assert.deepEqual(first.body?.messages?.[0], {
+        role: "system",
+        content: "Answer like a pirate, e2e.",
+      });
+
+      // Given back to the model on the stored chat: the next answer goes without it.
+      await page.getByRole("button", { name: "Conversation settings" }).click();
+      await dialog.getByRole("checkbox", { name: "The model's default" }).check();
+      await dialog.getByRole("button", { name: "Save", exact: true }).click();
+      await dialog.waitFor({ state: "detached" });
+      assert.equal((await app.conversation(id)).temperature, null);
 
       const marker = "System prompt check two";
       await send(page, `${marker} [[sim tokens=5 tps=0]]`);
       await waitFor("the second answer", async () => (await answers(page).count()) === 2);
       await waitForStatus(lastAnswer(page), ["complete"]);
       const [request] = await requestsFor(marker);
-      const sent = request?.body?.messages ?? [];
+      assert.ok(request, "no completion request for the second message");
+      const sent = request.body?.messages ?? [];
       assert.deepEqual(sent[0], { role: "system", content: "Answer like a pirate, e2e." });
       assert.deepEqual(
         sent.map((message) => message.role),
         ["system", "user", "assistant", "user"],
       );
-      assert.equal(request?.body?.temperature, 0.4);
+      assert.equal(request.body?.temperature, undefined);
     },
   );
 

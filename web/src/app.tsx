@@ -34,6 +34,7 @@ import {
   ConversationSettings,
   NEW_CHAT_SETTINGS,
   settingsOf,
+  settingsPatch,
 } from "@/features/settings/conversation-settings";
 import { takeBootJson } from "@/lib/boot-fetch";
 import { readStored, writeStored } from "@/lib/local-store";
@@ -145,9 +146,11 @@ function ConversationRoute({ onOpenSidebar }: { onOpenSidebar: () => void }) {
             <ConversationSettings
               disabled={!conversation}
               settings={settingsOf(conversation)}
-              onSave={({ systemPrompt, temperature }) =>
-                update.mutateAsync({ id, patch: { system_prompt: systemPrompt, temperature } })
-              }
+              onSave={async (next) => {
+                const patch = settingsPatch(settingsOf(conversation), next);
+                // Nothing changed: nothing saved, and the chat keeps its place in the list.
+                if (Object.keys(patch).length > 0) await update.mutateAsync({ id, patch });
+              }}
               download={
                 conversation?.messages.length
                   ? { busy, save: () => downloadChat(conversation, modelName) }

@@ -1,6 +1,10 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { ConversationSettings, settingsOf } from "@/features/settings/conversation-settings";
+import {
+  ConversationSettings,
+  settingsOf,
+  settingsPatch,
+} from "@/features/settings/conversation-settings";
 
 function open(temperature: number | null) {
   const onSave = vi.fn(async () => undefined);
@@ -23,6 +27,9 @@ describe("ConversationSettings", () => {
     expect(slider.value).toBe("1");
     fireEvent.change(slider, { target: { value: "0.3" } });
     expect(screen.getByText("0.3")).toBeTruthy();
+    fireEvent.change(slider, { target: { value: "0.35" } });
+    expect(screen.getByText("0.35")).toBeTruthy();
+    fireEvent.change(slider, { target: { value: "0.3" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() =>
       expect(onSave).toHaveBeenCalledWith({ systemPrompt: "Be brief.", temperature: 0.3 }),
@@ -48,5 +55,14 @@ describe("ConversationSettings", () => {
     });
     expect(settingsOf({ system_prompt: "", temperature: undefined }).temperature).toBeNull();
     expect(settingsOf(undefined)).toEqual({ systemPrompt: "", temperature: null });
+  });
+
+  it("saves only what changed", () => {
+    const saved = { systemPrompt: "Be brief.", temperature: 0.5 };
+    expect(settingsPatch(saved, { ...saved })).toEqual({});
+    expect(settingsPatch(saved, { ...saved, temperature: null })).toEqual({ temperature: null });
+    expect(settingsPatch(saved, { systemPrompt: "", temperature: 0.5 })).toEqual({
+      system_prompt: "",
+    });
   });
 });

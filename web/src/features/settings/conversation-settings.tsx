@@ -3,7 +3,7 @@
  * answers are sampled at, and to download the chat.
  */
 import { type FormEvent, useEffect, useId, useState } from "react";
-import type { Conversation } from "@/api/types";
+import type { Conversation, ConversationPatch } from "@/api/types";
 import { Dialog } from "@/components/dialog";
 import { DownloadIcon, SlidersIcon } from "@/components/icons";
 import { showToast } from "@/components/toast";
@@ -24,6 +24,17 @@ const TEMPERATURE_MAX = 2;
 const TEMPERATURE_START = 1;
 
 export const NEW_CHAT_SETTINGS: ChatSettings = { systemPrompt: "", temperature: null };
+
+/** What a save changes of a stored conversation, as a patch of the fields that differ. */
+export function settingsPatch(
+  saved: ChatSettings,
+  next: ChatSettings,
+): Pick<ConversationPatch, "system_prompt" | "temperature"> {
+  return {
+    ...(next.systemPrompt !== saved.systemPrompt ? { system_prompt: next.systemPrompt } : {}),
+    ...(next.temperature !== saved.temperature ? { temperature: next.temperature } : {}),
+  };
+}
 
 /** A stored conversation's settings (none yet while it loads). */
 export function settingsOf(
@@ -152,11 +163,14 @@ function SettingsForm({
               aria-describedby={temperatureHint}
               min={0}
               max={TEMPERATURE_MAX}
-              step={0.1}
+              step={0.01}
               value={temperature}
               onChange={(event) => setTemperature(Number(event.target.value))}
             />
-            <output className="field__range-value">{temperature.toFixed(1)}</output>
+            {/* The slider says its value itself: this one is for the eye. */}
+            <output className="field__range-value" aria-hidden="true">
+              {String(Number(temperature.toFixed(2)))}
+            </output>
           </div>
         )}
       </fieldset>

@@ -176,7 +176,7 @@ def _longer_than(value: object, limit: int) -> bool:
     pending = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, str | bytes | bytearray):
+        if isinstance(item, str):
             limit -= len(item)
         elif isinstance(item, dict):
             pending.extend(item.keys())

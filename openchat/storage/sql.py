@@ -207,13 +207,9 @@ def _attachments(listed: str) -> tuple[Attachment, ...]:
 
 
 def _listed(items: tuple[Attachment, ...]) -> str | None:
-    """A message's attachments as stored on it (see MessageRow.attachments)."""
-    if not items:
-        return None
-    fields = [
-        {"id": a.id, "name": a.name, "media_type": a.media_type, "size": a.size} for a in items
-    ]
-    return orjson.dumps(fields).decode()
+    """A message's attachments as stored on it (see MessageRow.attachments): each one's fields,
+    which `_attachments` reads back."""
+    return orjson.dumps(items).decode() if items else None
 
 
 def encode_cursor(conversation: Conversation) -> str:

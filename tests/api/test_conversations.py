@@ -304,7 +304,7 @@ def test_oversized_body_is_413(api: httpx.Client):
     response = api.patch(
         f"/conversations/{conversation['id']}",
         content=b'{"system_prompt": "' + b"x" * (2 * 1024 * 1024) + b'"}',
-        headers={"content-type": "application/json"},
+        headers=JSON,
     )
     assert response.status_code == 413
     assert response.json()["detail"] == "The request body is over 1048576 bytes."
@@ -312,7 +312,7 @@ def test_oversized_body_is_413(api: httpx.Client):
     response = api.post(
         f"/conversations/{conversation['id']}/messages",
         content=b'{"message": "' + b"x" * (29 * 1024 * 1024) + b'"}',
-        headers={"content-type": "application/json"},
+        headers=JSON,
     )
     assert response.status_code == 413
     assert response.json()["detail"] == "The request body is over 29360128 bytes."

@@ -4,30 +4,16 @@ in the message's own transaction, and deleted with their chat."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from openchat.domain import Attachment, ConversationDraft, Upload
 from openchat.errors import Conflict, NotFound
-from openchat.storage.database import migrate, open_database
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import MessageDraft
 from tests.images import png
-from tests.servers import fresh_database
 
 OWNER = "me"
 RED, BLUE = png(4, 4, (255, 0, 0)), png(4, 4, (0, 0, 255))
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
-    with fresh_database(tmp_path) as url:
-        database = open_database(url)
-        await migrate(database)
-        yield SqlChatStore(database)
-        await database.dispose()
 
 
 def _upload(data: bytes, name: str) -> Upload:

@@ -4,28 +4,15 @@ DATABASE_URL says so): what matches, what does not yet, what is forgotten, and t
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from openchat.domain import ConversationDraft, ConversationPatch
-from openchat.storage.database import migrate, open_database
 from openchat.storage.search import query_words, snippet
 from openchat.storage.sql import SqlChatStore
 from openchat.storage.store import AnswerUpdate, Checkpoint, MessageDraft
-from tests.servers import fresh_database
 
 OWNER = "me"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlChatStore]:
-    with fresh_database(tmp_path) as url:
-        database = open_database(url)
-        await migrate(database)
-        yield SqlChatStore(database)
-        await database.dispose()
 
 
 async def _new_chat(store: SqlChatStore, title: str = "t", owner: str = OWNER) -> str:

@@ -21,10 +21,10 @@ import { Composer, type ComposerHandle } from "@/features/chat/composer";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import {
+  attachmentsOf,
   localAttachment,
   type PreparedImage,
   revokePreviews,
-  uploadOf,
 } from "@/features/chat/prepare-image";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { useAnswerStream } from "@/features/chat/use-answer-stream";
@@ -198,7 +198,7 @@ export function ChatView({
           message: text,
           model,
           client_message_id: clientId,
-          ...(images.length > 0 ? { attachments: images.map(uploadOf) } : {}),
+          ...attachmentsOf(images),
         });
         setThread((thread) => thread.map((m) => (m.id === localId ? saved : m)));
         revokePreviews(images); // the server's copies are shown now

@@ -18,10 +18,10 @@ import { NEW_CHAT_DRAFT } from "@/features/chat/drafts";
 import type { MessageControls } from "@/features/chat/message-item";
 import { MessageList } from "@/features/chat/message-list";
 import {
+  attachmentsOf,
   localAttachment,
   type PreparedImage,
   revokePreviews,
-  uploadOf,
 } from "@/features/chat/prepare-image";
 import { EmptyChat } from "@/features/chat/suggestions";
 import { randomId } from "@/lib/random-id";
@@ -95,7 +95,7 @@ export function NewChatView({
         message: text,
         model: conversation.default_model,
         client_message_id: clientId,
-        ...(images.length > 0 ? { attachments: images.map(uploadOf) } : {}),
+        ...attachmentsOf(images),
       });
       // The server names the chat after its first message; fetch that (and the answer's
       // message, if it exists yet) so the page opens with both.

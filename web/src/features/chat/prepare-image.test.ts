@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ImageProblem } from "@/features/chat/attachments";
-import { localAttachment, prepareImage, uploadOf } from "@/features/chat/prepare-image";
+import { attachmentsOf, localAttachment, prepareImage } from "@/features/chat/prepare-image";
 
 // A 1×1 GIF: read as it is, with no decoding or redrawing (which jsdom cannot do).
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) =>
@@ -22,11 +22,10 @@ describe("prepareImage", () => {
       size: GIF.length,
       previewUrl: "blob:preview",
     });
-    expect(uploadOf(image)).toEqual({
-      name: "wave.gif",
-      media_type: "image/gif",
-      data: image.data,
+    expect(attachmentsOf([image])).toEqual({
+      attachments: [{ name: "wave.gif", media_type: "image/gif", data: image.data }],
     });
+    expect(attachmentsOf([])).toEqual({});
     expect(localAttachment(image, 0)).toMatchObject({ name: "wave.gif", url: "blob:preview" });
   });
 

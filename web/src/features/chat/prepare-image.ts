@@ -2,7 +2,7 @@
  * A file picked, pasted or dropped, made ready to send: its format read from its bytes, a big
  * image redrawn smaller on a canvas, the bytes in base64, and a local preview.
  */
-import type { Attachment, AttachmentUpload, ImageMediaType } from "@/api/types";
+import type { Attachment, AttachmentUpload, ImageMediaType, SendMessageBody } from "@/api/types";
 import {
   ImageProblem,
   imageName,
@@ -132,9 +132,17 @@ async function encode(
   return blob;
 }
 
-/** The image as a request carries it. */
-export function uploadOf(image: PreparedImage): AttachmentUpload {
-  return { name: image.name, media_type: image.media_type, data: image.data };
+/** The `attachments` of a posted message: the images as the request carries them (none:
+ * no field). */
+export function attachmentsOf(
+  images: readonly PreparedImage[],
+): Pick<SendMessageBody, "attachments"> {
+  if (images.length === 0) return {};
+  return {
+    attachments: images.map(
+      ({ name, media_type, data }): AttachmentUpload => ({ name, media_type, data }),
+    ),
+  };
 }
 
 /** The image as the page's own copy of a message shows it until the server's copy arrives. */
